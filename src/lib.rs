@@ -11,3 +11,5 @@ pub mod question;
 pub mod engine;
 pub mod files;
 pub mod seeded;
+pub mod catalog;
+pub mod check;

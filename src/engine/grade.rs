@@ -161,7 +161,8 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-pub(crate) fn is_permutation(order: &[usize], n: usize) -> bool {
+/// Whether `order` holds each of `0..n` exactly once.
+pub fn is_permutation(order: &[usize], n: usize) -> bool {
     if order.len() != n {
         return false;
     }
