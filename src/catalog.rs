@@ -26,7 +26,9 @@ pub fn ron_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -47,7 +49,11 @@ impl Catalog {
         let mut catalog = Catalog::default();
         let mut skipped = Vec::new();
         for root in paths {
-            let files = if root.is_dir() { ron_files(root) } else { vec![root.clone()] };
+            let files = if root.is_dir() {
+                ron_files(root)
+            } else {
+                vec![root.clone()]
+            };
             if files.is_empty() && !root.exists() {
                 skipped.push(FileError::plain(root, "no such file or directory"));
             }
@@ -67,7 +73,10 @@ impl Catalog {
                         if let Some(first) = problems.first() {
                             skipped.push(FileError::plain(&path, first.clone()));
                         } else if catalog.sets.contains_key(&set.id) {
-                            skipped.push(FileError::plain(&path, format!("another file already has set id `{}`", set.id)));
+                            skipped.push(FileError::plain(
+                                &path,
+                                format!("another file already has set id `{}`", set.id),
+                            ));
                         } else {
                             catalog.sets.insert(set.id.clone(), Arc::new(set));
                         }
@@ -79,7 +88,12 @@ impl Catalog {
     }
 
     pub fn from_sets(sets: impl IntoIterator<Item = QuestionSet>) -> Catalog {
-        Catalog { sets: sets.into_iter().map(|s| (s.id.clone(), Arc::new(s))).collect() }
+        Catalog {
+            sets: sets
+                .into_iter()
+                .map(|s| (s.id.clone(), Arc::new(s)))
+                .collect(),
+        }
     }
 
     pub fn get(&self, id: &str) -> Option<&Arc<QuestionSet>> {

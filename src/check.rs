@@ -18,15 +18,23 @@ struct Problem {
 }
 
 fn problem(message: impl Into<String>, at: Option<(&str, usize)>) -> Problem {
-    Problem { message: message.into(), at: at.map(|(s, n)| (s.to_string(), n)) }
+    Problem {
+        message: message.into(),
+        at: at.map(|(s, n)| (s.to_string(), n)),
+    }
 }
 
 fn place(path: &Path, text: &str, problems: Vec<Problem>) -> Vec<FileError> {
     problems
         .into_iter()
-        .map(|p| match p.at.and_then(|(value, nth)| locate_literal(text, &value, nth)) {
-            Some((line, col)) => FileError::at(path, text, line, col, p.message),
-            None => FileError::plain(path, p.message),
+        .map(|p| {
+            match p
+                .at
+                .and_then(|(value, nth)| locate_literal(text, &value, nth))
+            {
+                Some((line, col)) => FileError::at(path, text, line, col, p.message),
+                None => FileError::plain(path, p.message),
+            }
         })
         .collect()
 }
@@ -42,7 +50,10 @@ impl<'a> Ids<'a> {
         let n = self.seen.entry(id).or_insert(0);
         *n += 1;
         if *n > 1 {
-            out.push(problem(format!("duplicate {what} id `{id}`"), Some((id, *n - 1))));
+            out.push(problem(
+                format!("duplicate {what} id `{id}`"),
+                Some((id, *n - 1)),
+            ));
         }
         if id.trim().is_empty() {
             out.push(problem(format!("empty {what} id"), None));
@@ -57,7 +68,14 @@ pub fn check_dataset(path: &Path, text: &str, dataset: &Dataset) -> Vec<FileErro
 fn dataset_problems(d: &Dataset) -> Vec<Problem> {
     let mut out = Vec::new();
     if d.format != crate::dataset::DATASET_FORMAT {
-        out.push(problem(format!("unsupported dataset format {}; this quizline reads format {}", d.format, crate::dataset::DATASET_FORMAT), None));
+        out.push(problem(
+            format!(
+                "unsupported dataset format {}; this quizline reads format {}",
+                d.format,
+                crate::dataset::DATASET_FORMAT
+            ),
+            None,
+        ));
     }
     let mut ids = Ids::default();
     for s in &d.sources {
@@ -76,11 +94,15 @@ fn dataset_problems(d: &Dataset) -> Vec<Problem> {
     let sources: HashSet<&str> = d.sources.iter().map(|s| s.id.as_str()).collect();
     let actors: HashSet<&str> = d.actors.iter().map(|a| a.id.as_str()).collect();
     let places: HashSet<&str> = d.places.iter().map(|p| p.id.as_str()).collect();
-    let unknown = |kind: &str, id: &str, known: &HashSet<&str>, event: &str, out: &mut Vec<Problem>| {
-        if !known.contains(id) {
-            out.push(problem(format!("event `{event}` refers to unknown {kind} `{id}`"), Some((id, 0))));
-        }
-    };
+    let unknown =
+        |kind: &str, id: &str, known: &HashSet<&str>, event: &str, out: &mut Vec<Problem>| {
+            if !known.contains(id) {
+                out.push(problem(
+                    format!("event `{event}` refers to unknown {kind} `{id}`"),
+                    Some((id, 0)),
+                ));
+            }
+        };
     for e in &d.events {
         if let Some(p) = e.date.problem() {
             out.push(problem(format!("event `{}`: {p}", e.id), Some((&e.id, 0))));
@@ -93,7 +115,10 @@ fn dataset_problems(d: &Dataset) -> Vec<Problem> {
         }
         unknown("source", &e.source.source, &sources, &e.id, &mut out);
         if e.source.text.trim().is_empty() {
-            out.push(problem(format!("event `{}` has an empty source quote", e.id), Some((&e.id, 0))));
+            out.push(problem(
+                format!("event `{}` has an empty source quote", e.id),
+                Some((&e.id, 0)),
+            ));
         }
         if let Some(a) = &e.agreement {
             for id in a.parties.iter().chain(&a.mediators) {
@@ -104,42 +129,74 @@ fn dataset_problems(d: &Dataset) -> Vec<Problem> {
             let q = &c.count;
             if let (Some(low), Some(high)) = (q.low, q.high) {
                 if low > high {
-                    out.push(problem(format!("event `{}`: casualty low {low} is greater than high {high}", e.id), Some((&e.id, 0))));
+                    out.push(problem(
+                        format!(
+                            "event `{}`: casualty low {low} is greater than high {high}",
+                            e.id
+                        ),
+                        Some((&e.id, 0)),
+                    ));
                 }
             }
             if let Some(best) = q.best {
                 if q.low.is_some_and(|l| best < l) || q.high.is_some_and(|h| best > h) {
-                    out.push(problem(format!("event `{}`: casualty best {best} lies outside low–high", e.id), Some((&e.id, 0))));
+                    out.push(problem(
+                        format!(
+                            "event `{}`: casualty best {best} lies outside low–high",
+                            e.id
+                        ),
+                        Some((&e.id, 0)),
+                    ));
                 }
             }
             let missing = match q.qualifier {
                 Qualifier::UpTo => q.high.is_none().then_some("UpTo needs `high`"),
                 Qualifier::AtLeast => q.low.is_none().then_some("AtLeast needs `low`"),
-                Qualifier::Between => (q.low.is_none() || q.high.is_none()).then_some("Between needs `low` and `high`"),
-                Qualifier::Exact | Qualifier::Approximately => q.best.is_none().then_some("needs `best`"),
+                Qualifier::Between => (q.low.is_none() || q.high.is_none())
+                    .then_some("Between needs `low` and `high`"),
+                Qualifier::Exact | Qualifier::Approximately => {
+                    q.best.is_none().then_some("needs `best`")
+                }
             };
             if let Some(m) = missing {
-                out.push(problem(format!("event `{}`: casualty figure {m}", e.id), Some((&e.id, 0))));
+                out.push(problem(
+                    format!("event `{}`: casualty figure {m}", e.id),
+                    Some((&e.id, 0)),
+                ));
             }
         }
     }
     out
 }
 
-pub fn check_set(path: &Path, text: &str, set: &QuestionSet, dataset: Option<&Dataset>) -> Vec<FileError> {
+pub fn check_set(
+    path: &Path,
+    text: &str,
+    set: &QuestionSet,
+    dataset: Option<&Dataset>,
+) -> Vec<FileError> {
     place(path, text, set_problems(set, dataset))
 }
 
 /// Problems in a set as parsed; used by `check` and by the server, which
 /// serves only sets without any.
 pub fn set_problem_messages(set: &QuestionSet) -> Vec<String> {
-    set_problems(set, None).into_iter().map(|p| p.message).collect()
+    set_problems(set, None)
+        .into_iter()
+        .map(|p| p.message)
+        .collect()
 }
 
 fn set_problems(set: &QuestionSet, dataset: Option<&Dataset>) -> Vec<Problem> {
     let mut out = Vec::new();
     if set.format != SET_FORMAT {
-        out.push(problem(format!("unsupported question-set format {}; this quizline reads format {SET_FORMAT}", set.format), None));
+        out.push(problem(
+            format!(
+                "unsupported question-set format {}; this quizline reads format {SET_FORMAT}",
+                set.format
+            ),
+            None,
+        ));
     }
     if set.questions.is_empty() {
         out.push(problem("the set has no questions", None));
@@ -148,7 +205,8 @@ fn set_problems(set: &QuestionSet, dataset: Option<&Dataset>) -> Vec<Problem> {
         out.push(problem("scoring penalty must be between 0 and 1", None));
     }
     let mut ids = Ids::default();
-    let events: Option<HashSet<&str>> = dataset.map(|d| d.events.iter().map(|e| e.id.as_str()).collect());
+    let events: Option<HashSet<&str>> =
+        dataset.map(|d| d.events.iter().map(|e| e.id.as_str()).collect());
     for q in &set.questions {
         ids.add("question", &q.id, &mut out);
         let at = Some((q.id.as_str(), 0));
@@ -177,7 +235,10 @@ fn set_problems(set: &QuestionSet, dataset: Option<&Dataset>) -> Vec<Problem> {
                     say("needs at least two options".into());
                 }
                 if *answer >= options.len() {
-                    say(format!("answer {answer} is not among the {} options", options.len()));
+                    say(format!(
+                        "answer {answer} is not among the {} options",
+                        options.len()
+                    ));
                 }
                 if matches!(q.body, Body::BeforeAfter { .. }) && options.len() != 2 {
                     say("a before/after question has exactly two options".into());
@@ -191,7 +252,10 @@ fn set_problems(set: &QuestionSet, dataset: Option<&Dataset>) -> Vec<Problem> {
                 let mut seen = HashSet::new();
                 for a in answers {
                     if *a >= options.len() {
-                        say(format!("answer {a} is not among the {} options", options.len()));
+                        say(format!(
+                            "answer {a} is not among the {} options",
+                            options.len()
+                        ));
                     }
                     if !seen.insert(a) {
                         say(format!("answer {a} is listed twice"));
@@ -213,14 +277,25 @@ fn set_problems(set: &QuestionSet, dataset: Option<&Dataset>) -> Vec<Problem> {
                     say("answer must list every item position exactly once".into());
                 }
             }
-            Body::Matching { left, right, answer } => {
+            Body::Matching {
+                left,
+                right,
+                answer,
+            } => {
                 options_ok(left, &mut say);
                 options_ok(right, &mut say);
                 if answer.len() != left.len() {
-                    say(format!("answer has {} pairs for {} items", answer.len(), left.len()));
+                    say(format!(
+                        "answer has {} pairs for {} items",
+                        answer.len(),
+                        left.len()
+                    ));
                 }
                 if let Some(a) = answer.iter().find(|a| **a >= right.len()) {
-                    say(format!("answer {a} is not among the {} right-hand items", right.len()));
+                    say(format!(
+                        "answer {a} is not among the {} right-hand items",
+                        right.len()
+                    ));
                 }
             }
             Body::Cloze { text, accept } => {
@@ -235,7 +310,10 @@ fn set_problems(set: &QuestionSet, dataset: Option<&Dataset>) -> Vec<Problem> {
         if let Some(events) = &events {
             for e in &q.events {
                 if !events.contains(e.as_str()) {
-                    out.push(problem(format!("question `{}` refers to unknown event `{e}`", q.id), Some((e.as_str(), 0))));
+                    out.push(problem(
+                        format!("question `{}` refers to unknown event `{e}`", q.id),
+                        Some((e.as_str(), 0)),
+                    ));
                 }
             }
         }

@@ -24,7 +24,10 @@ pub enum Date {
         part: Option<Part>,
     },
     /// From one date to another, inclusive ("from 1992 to 1994").
-    Range { start: Box<Date>, end: Box<Date> },
+    Range {
+        start: Box<Date>,
+        end: Box<Date>,
+    },
 }
 
 /// Which part of a month or year ("late May", "end of the year").
@@ -169,12 +172,25 @@ impl Date {
         }
         match self {
             Date::Day { year, month, day } => format!("{day} {} {year}", month_name(*month)),
-            Date::Month { year, month, part: p } => {
+            Date::Month {
+                year,
+                month,
+                part: p,
+            } => {
                 format!("{}{} {year}", part(p), month_name(*month))
             }
             Date::Year { year, part: p } => format!("{}{year}", part(p)),
             Date::Range { start, end } => match (&**start, &**end) {
-                (Date::Year { year: a, part: None }, Date::Year { year: b, part: None }) => {
+                (
+                    Date::Year {
+                        year: a,
+                        part: None,
+                    },
+                    Date::Year {
+                        year: b,
+                        part: None,
+                    },
+                ) => {
                     format!("{a}–{b}")
                 }
                 (a, b) => format!("{} – {}", a.display(), b.display()),
@@ -203,14 +219,20 @@ impl Date {
                 .problem()
                 .or_else(|| end.problem())
                 .or_else(|| {
-                    matches!(**start, Date::Range { .. }) .then(|| "a range cannot start with a range".to_string())
+                    matches!(**start, Date::Range { .. })
+                        .then(|| "a range cannot start with a range".to_string())
                 })
                 .or_else(|| {
-                    matches!(**end, Date::Range { .. }).then(|| "a range cannot end with a range".to_string())
+                    matches!(**end, Date::Range { .. })
+                        .then(|| "a range cannot end with a range".to_string())
                 })
                 .or_else(|| {
                     (end.interval().1 < start.interval().0).then(|| {
-                        format!("range ends ({}) before it starts ({})", end.iso(), start.iso())
+                        format!(
+                            "range ends ({}) before it starts ({})",
+                            end.iso(),
+                            start.iso()
+                        )
                     })
                 }),
         }
@@ -229,18 +251,29 @@ mod tests {
     #[test]
     fn iso_and_display_keep_precision() {
         check_iso(
-            Date::Day { year: 1991, month: 9, day: 2 },
+            Date::Day {
+                year: 1991,
+                month: 9,
+                day: 2,
+            },
             "1991-09-02",
             "2 September 1991",
         );
         check_iso(
-            Date::Month { year: 2020, month: 9, part: Some(Part::Late) },
+            Date::Month {
+                year: 2020,
+                month: 9,
+                part: Some(Part::Late),
+            },
             "2020-09",
             "late September 2020",
         );
         check_iso(Date::year(1923), "1923", "1923");
         check_iso(
-            Date::Range { start: Box::new(Date::year(1992)), end: Box::new(Date::year(1994)) },
+            Date::Range {
+                start: Box::new(Date::year(1992)),
+                end: Box::new(Date::year(1994)),
+            },
             "1992/1994",
             "1992–1994",
         );
@@ -248,12 +281,23 @@ mod tests {
 
     #[test]
     fn ordering_is_certain_only_without_overlap() {
-        let war = Date::Range { start: Box::new(Date::year(1992)), end: Box::new(Date::year(1994)) };
+        let war = Date::Range {
+            start: Box::new(Date::year(1992)),
+            end: Box::new(Date::year(1994)),
+        };
         let ceasefire = Date::year(1994);
         assert!(!war.certainly_before(&ceasefire));
         assert!(!ceasefire.certainly_before(&war));
-        let sept = Date::Month { year: 2020, month: 9, part: Some(Part::Late) };
-        let nov = Date::Day { year: 2020, month: 11, day: 10 };
+        let sept = Date::Month {
+            year: 2020,
+            month: 9,
+            part: Some(Part::Late),
+        };
+        let nov = Date::Day {
+            year: 2020,
+            month: 11,
+            day: 10,
+        };
         assert!(sept.certainly_before(&nov));
         let year2020 = Date::year(2020);
         assert!(!year2020.certainly_before(&nov));
@@ -262,11 +306,37 @@ mod tests {
 
     #[test]
     fn problems_are_found() {
-        assert!(Date::Day { year: 2023, month: 2, day: 29 }.problem().is_some());
-        assert!(Date::Day { year: 2024, month: 2, day: 29 }.problem().is_none());
-        assert!(Date::Month { year: 2024, month: 13, part: None }.problem().is_some());
-        let backwards =
-            Date::Range { start: Box::new(Date::year(1994)), end: Box::new(Date::year(1992)) };
+        assert!(
+            Date::Day {
+                year: 2023,
+                month: 2,
+                day: 29
+            }
+            .problem()
+            .is_some()
+        );
+        assert!(
+            Date::Day {
+                year: 2024,
+                month: 2,
+                day: 29
+            }
+            .problem()
+            .is_none()
+        );
+        assert!(
+            Date::Month {
+                year: 2024,
+                month: 13,
+                part: None
+            }
+            .problem()
+            .is_some()
+        );
+        let backwards = Date::Range {
+            start: Box::new(Date::year(1994)),
+            end: Box::new(Date::year(1992)),
+        };
         assert!(backwards.problem().unwrap().contains("before it starts"));
     }
 

@@ -46,22 +46,39 @@ impl FileError {
     }
 
     /// An error at a 1-based line and column of `text`.
-    pub fn at(path: &Path, text: &str, line: usize, col: usize, message: impl Into<String>) -> Self {
+    pub fn at(
+        path: &Path,
+        text: &str,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
         let offset = offset_of(text, line, col);
         FileError {
             path: path.to_path_buf(),
             position: Some((line, col)),
             message: message.into(),
-            source_code: Some(NamedSource::new(path.display().to_string(), text.to_string())),
+            source_code: Some(NamedSource::new(
+                path.display().to_string(),
+                text.to_string(),
+            )),
             span: Some(SourceSpan::from((offset, 1))),
         }
     }
 }
 
 fn offset_of(text: &str, line: usize, col: usize) -> usize {
-    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     let rest = &text[line_start.min(text.len())..];
-    let col_bytes: usize = rest.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+    let col_bytes: usize = rest
+        .chars()
+        .take(col.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
     (line_start + col_bytes).min(text.len().saturating_sub(1))
 }
 
@@ -77,7 +94,9 @@ pub fn position_of(text: &str, offset: usize) -> (usize, usize) {
 /// in a RON text, so that a semantic problem can point at the line it is on.
 pub fn locate_literal(text: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
     let needle = ron::to_string(value).ok()?;
-    text.match_indices(&needle).nth(nth).map(|(at, _)| position_of(text, at))
+    text.match_indices(&needle)
+        .nth(nth)
+        .map(|(at, _)| position_of(text, at))
 }
 
 /// What `check` and the loaders report: every problem found in the files.
@@ -109,12 +128,25 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileErro
 
 fn describe(code: &ron::Error) -> String {
     match code {
-        ron::Error::NoSuchStructField { expected, found, outer } => {
-            let place = outer.as_deref().map(|o| format!(" in `{o}`")).unwrap_or_default();
-            format!("unknown field `{found}`{place}; expected one of: {}", expected.join(", "))
+        ron::Error::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => {
+            let place = outer
+                .as_deref()
+                .map(|o| format!(" in `{o}`"))
+                .unwrap_or_default();
+            format!(
+                "unknown field `{found}`{place}; expected one of: {}",
+                expected.join(", ")
+            )
         }
         ron::Error::MissingStructField { field, outer } => {
-            let place = outer.as_deref().map(|o| format!(" in `{o}`")).unwrap_or_default();
+            let place = outer
+                .as_deref()
+                .map(|o| format!(" in `{o}`"))
+                .unwrap_or_default();
             format!("missing field `{field}`{place}")
         }
         other => other.to_string(),
@@ -144,7 +176,10 @@ pub enum FileKind {
 }
 
 pub fn sniff(text: &str) -> FileKind {
-    let code: String = text.lines().filter(|l| !l.trim_start().starts_with("//")).collect();
+    let code: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect();
     if code.contains("questions:") || code.contains("questions :") {
         FileKind::QuestionSet
     } else {
@@ -158,7 +193,8 @@ pub fn to_ron<T: Serialize>(value: &T) -> String {
         .indentor("    ")
         .struct_names(false)
         .extensions(Extensions::IMPLICIT_SOME);
-    let mut out = ron::ser::to_string_pretty(value, config).expect("quizline types always serialize");
+    let mut out =
+        ron::ser::to_string_pretty(value, config).expect("quizline types always serialize");
     out.push('\n');
     out
 }
@@ -170,7 +206,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;

@@ -5,11 +5,15 @@
 //! [`engine`] (attempt, grading, scoring) → front ends and store.
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
-pub mod date;
-pub mod dataset;
-pub mod question;
-pub mod engine;
-pub mod files;
-pub mod seeded;
 pub mod catalog;
 pub mod check;
+pub mod dataset;
+pub mod date;
+pub mod engine;
+pub mod files;
+pub mod live;
+pub mod question;
+pub mod seeded;
+pub mod server;
+pub mod store;
+pub mod web;

@@ -48,7 +48,11 @@ pub struct ScoringPolicy {
 
 impl Default for ScoringPolicy {
     fn default() -> Self {
-        ScoringPolicy { partial_credit: true, negative_marking: false, penalty: 0.25 }
+        ScoringPolicy {
+            partial_credit: true,
+            negative_marking: false,
+            penalty: 0.25,
+        }
     }
 }
 

@@ -75,9 +75,24 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream() {
-        let a: Vec<usize> = (0..20).map({ let mut r = Seeded::new(7); move |_| r.below(10) }).collect();
-        let b: Vec<usize> = (0..20).map({ let mut r = Seeded::new(7); move |_| r.below(10) }).collect();
-        let c: Vec<usize> = (0..20).map({ let mut r = Seeded::new(8); move |_| r.below(10) }).collect();
+        let a: Vec<usize> = (0..20)
+            .map({
+                let mut r = Seeded::new(7);
+                move |_| r.below(10)
+            })
+            .collect();
+        let b: Vec<usize> = (0..20)
+            .map({
+                let mut r = Seeded::new(7);
+                move |_| r.below(10)
+            })
+            .collect();
+        let c: Vec<usize> = (0..20)
+            .map({
+                let mut r = Seeded::new(8);
+                move |_| r.below(10)
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

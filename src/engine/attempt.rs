@@ -90,7 +90,9 @@ pub struct Summary {
 impl Attempt {
     pub fn new(set: &QuestionSet, options: AttemptOptions) -> Result<Attempt, AttemptError> {
         let mut indices: Vec<usize> = (0..set.questions.len())
-            .filter(|&i| options.kinds.is_empty() || options.kinds.contains(&set.questions[i].kind()))
+            .filter(|&i| {
+                options.kinds.is_empty() || options.kinds.contains(&set.questions[i].kind())
+            })
             .collect();
         if indices.is_empty() {
             return Err(AttemptError::NoQuestions);
@@ -111,10 +113,19 @@ impl Attempt {
                 } else {
                     Layout::shuffled(&question.body, &mut rng)
                 };
-                Item { question_id: question.id.clone(), index, layout, outcome: None }
+                Item {
+                    question_id: question.id.clone(),
+                    index,
+                    layout,
+                    outcome: None,
+                }
             })
             .collect();
-        Ok(Attempt { set_id: set.id.clone(), options, items })
+        Ok(Attempt {
+            set_id: set.id.clone(),
+            options,
+            items,
+        })
     }
 
     /// A retry of the questions not answered fully right, in a fresh order.
@@ -122,7 +133,11 @@ impl Attempt {
         let missed: Vec<&Item> = self
             .items
             .iter()
-            .filter(|i| i.outcome.as_ref().is_none_or(|o| o.grade.verdict != Verdict::Correct))
+            .filter(|i| {
+                i.outcome
+                    .as_ref()
+                    .is_none_or(|o| o.grade.verdict != Verdict::Correct)
+            })
             .collect();
         if missed.is_empty() {
             return Err(AttemptError::NoQuestions);
@@ -132,12 +147,26 @@ impl Attempt {
             .into_iter()
             .map(|i| {
                 let question = &set.questions[i.index];
-                Item { question_id: i.question_id.clone(), index: i.index, layout: Layout::shuffled(&question.body, &mut rng), outcome: None }
+                Item {
+                    question_id: i.question_id.clone(),
+                    index: i.index,
+                    layout: Layout::shuffled(&question.body, &mut rng),
+                    outcome: None,
+                }
             })
             .collect();
         rng.shuffle(&mut items);
-        let options = AttemptOptions { count: None, kinds: vec![], seed, in_order: false };
-        Ok(Attempt { set_id: self.set_id.clone(), options, items })
+        let options = AttemptOptions {
+            count: None,
+            kinds: vec![],
+            seed,
+            in_order: false,
+        };
+        Ok(Attempt {
+            set_id: self.set_id.clone(),
+            options,
+            items,
+        })
     }
 
     /// Checks that the set still holds the questions this attempt was made
@@ -145,13 +174,19 @@ impl Attempt {
     pub fn matches(&self, set: &QuestionSet) -> bool {
         self.set_id == set.id
             && self.items.iter().all(|i| {
-                set.questions.get(i.index).is_some_and(|q| q.id == i.question_id && i.layout.fits(&q.body))
+                set.questions
+                    .get(i.index)
+                    .is_some_and(|q| q.id == i.question_id && i.layout.fits(&q.body))
             })
     }
 
     pub fn view<'a>(&'a self, set: &'a QuestionSet, n: usize) -> Result<View<'a>, AttemptError> {
         let item = self.items.get(n).ok_or(AttemptError::NoSuchItem(n))?;
-        let question = set.questions.get(item.index).filter(|q| q.id == item.question_id).ok_or(AttemptError::SetChanged)?;
+        let question = set
+            .questions
+            .get(item.index)
+            .filter(|q| q.id == item.question_id)
+            .ok_or(AttemptError::SetChanged)?;
         Ok(View::new(question, &item.layout))
     }
 
@@ -167,14 +202,25 @@ impl Attempt {
     /// Reads, grades and records an answer to item `n`. A second answer to
     /// the same item is refused and changes nothing; input that cannot be
     /// read is refused and is not counted.
-    pub fn answer(&mut self, set: &QuestionSet, n: usize, input: &str, now_ms: i64) -> Result<&Outcome, AttemptError> {
+    pub fn answer(
+        &mut self,
+        set: &QuestionSet,
+        n: usize,
+        input: &str,
+        now_ms: i64,
+    ) -> Result<&Outcome, AttemptError> {
         let view = self.view(set, n)?;
         if self.items[n].outcome.is_some() {
             return Err(AttemptError::AlreadyAnswered(n));
         }
         let response = view.parse(input)?;
         let grade = grade(view.question, &response, &set.scoring)?;
-        let outcome = Outcome { input: input.trim().to_string(), response, grade, answered_at_ms: now_ms };
+        let outcome = Outcome {
+            input: input.trim().to_string(),
+            response,
+            grade,
+            answered_at_ms: now_ms,
+        };
         Ok(self.items[n].outcome.insert(outcome))
     }
 
@@ -195,7 +241,15 @@ impl Attempt {
     }
 
     pub fn summary(&self) -> Summary {
-        let mut s = Summary { score: 0.0, max_score: 0.0, answered: 0, total: self.items.len(), correct: 0, partial: 0, incorrect: 0 };
+        let mut s = Summary {
+            score: 0.0,
+            max_score: 0.0,
+            answered: 0,
+            total: self.items.len(),
+            correct: 0,
+            partial: 0,
+            incorrect: 0,
+        };
         for item in &self.items {
             match &item.outcome {
                 Some(o) => {
@@ -217,7 +271,11 @@ impl Attempt {
 
     /// The maximum over every item, answered or not.
     pub fn max_score(&self, set: &QuestionSet) -> f64 {
-        self.items.iter().filter_map(|i| set.questions.get(i.index)).map(|q| f64::from(q.points)).sum()
+        self.items
+            .iter()
+            .filter_map(|i| set.questions.get(i.index))
+            .map(|q| f64::from(q.points))
+            .sum()
     }
 }
 
@@ -246,8 +304,21 @@ mod tests {
             scoring: ScoringPolicy::default(),
             questions: vec![
                 q("a", Body::TrueFalse { answer: true }),
-                q("b", Body::SingleChoice { options: vec!["x".into(), "y".into(), "z".into()], answer: 1 }),
-                q("c", Body::Numeric { low: 10, high: 12, unit: None }),
+                q(
+                    "b",
+                    Body::SingleChoice {
+                        options: vec!["x".into(), "y".into(), "z".into()],
+                        answer: 1,
+                    },
+                ),
+                q(
+                    "c",
+                    Body::Numeric {
+                        low: 10,
+                        high: 12,
+                        unit: None,
+                    },
+                ),
             ],
         }
     }
@@ -255,42 +326,120 @@ mod tests {
     #[test]
     fn same_seed_same_attempt() {
         let s = set();
-        let a = Attempt::new(&s, AttemptOptions { seed: 9, ..Default::default() }).unwrap();
-        let b = Attempt::new(&s, AttemptOptions { seed: 9, ..Default::default() }).unwrap();
+        let a = Attempt::new(
+            &s,
+            AttemptOptions {
+                seed: 9,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let b = Attempt::new(
+            &s,
+            AttemptOptions {
+                seed: 9,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(a, b);
-        let in_order = Attempt::new(&s, AttemptOptions { in_order: true, ..Default::default() }).unwrap();
-        assert_eq!(in_order.items.iter().map(|i| i.index).collect::<Vec<_>>(), vec![0, 1, 2]);
+        let in_order = Attempt::new(
+            &s,
+            AttemptOptions {
+                in_order: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            in_order.items.iter().map(|i| i.index).collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
     }
 
     #[test]
     fn kinds_and_count_filter() {
         let s = set();
-        let a = Attempt::new(&s, AttemptOptions { kinds: vec![Kind::Numeric], ..Default::default() }).unwrap();
+        let a = Attempt::new(
+            &s,
+            AttemptOptions {
+                kinds: vec![Kind::Numeric],
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(a.items.len(), 1);
         assert_eq!(a.items[0].question_id, "c");
-        let a = Attempt::new(&s, AttemptOptions { count: Some(2), ..Default::default() }).unwrap();
+        let a = Attempt::new(
+            &s,
+            AttemptOptions {
+                count: Some(2),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(a.items.len(), 2);
-        assert_eq!(Attempt::new(&s, AttemptOptions { kinds: vec![Kind::Cloze], ..Default::default() }), Err(AttemptError::NoQuestions));
+        assert_eq!(
+            Attempt::new(
+                &s,
+                AttemptOptions {
+                    kinds: vec![Kind::Cloze],
+                    ..Default::default()
+                }
+            ),
+            Err(AttemptError::NoQuestions)
+        );
     }
 
     #[test]
     fn answers_are_graded_once_and_bad_input_is_not_counted() {
         let s = set();
-        let mut a = Attempt::new(&s, AttemptOptions { in_order: true, ..Default::default() }).unwrap();
+        let mut a = Attempt::new(
+            &s,
+            AttemptOptions {
+                in_order: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(a.feedback(&s, 0).is_none(), "no feedback before answering");
-        assert!(matches!(a.answer(&s, 0, "maybe", 1), Err(AttemptError::Input(_))));
+        assert!(matches!(
+            a.answer(&s, 0, "maybe", 1),
+            Err(AttemptError::Input(_))
+        ));
         assert_eq!(a.current(), Some(0));
-        assert_eq!(a.answer(&s, 0, "t", 2).unwrap().grade.verdict, Verdict::Correct);
-        assert!(matches!(a.answer(&s, 0, "f", 3), Err(AttemptError::AlreadyAnswered(0))));
+        assert_eq!(
+            a.answer(&s, 0, "t", 2).unwrap().grade.verdict,
+            Verdict::Correct
+        );
+        assert!(matches!(
+            a.answer(&s, 0, "f", 3),
+            Err(AttemptError::AlreadyAnswered(0))
+        ));
         assert_eq!(a.items[0].outcome.as_ref().unwrap().input, "t");
         a.answer(&s, 1, "a", 4).unwrap();
         a.answer(&s, 2, "11", 5).unwrap();
         let summary = a.summary();
-        assert_eq!((summary.score, summary.max_score, summary.correct, summary.incorrect), (2.0, 3.0, 2, 1));
+        assert_eq!(
+            (
+                summary.score,
+                summary.max_score,
+                summary.correct,
+                summary.incorrect
+            ),
+            (2.0, 3.0, 2, 1)
+        );
         let fb = a.feedback(&s, 1).unwrap();
         assert_eq!(fb.correct_answer, "b) y");
         assert_eq!(fb.explanation, "because b");
         let retry = a.retry_missed(&s, 1).unwrap();
-        assert_eq!(retry.items.iter().map(|i| i.question_id.as_str()).collect::<Vec<_>>(), vec!["b"]);
+        assert_eq!(
+            retry
+                .items
+                .iter()
+                .map(|i| i.question_id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["b"]
+        );
     }
 }

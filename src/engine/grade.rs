@@ -64,15 +64,27 @@ pub enum GradeError {
 
 /// Grades `response` for `question`. Never panics: a response of the wrong
 /// shape or with positions out of range is an error, not a wrong answer.
-pub fn grade(question: &Question, response: &Response, policy: &ScoringPolicy) -> Result<Grade, GradeError> {
+pub fn grade(
+    question: &Question,
+    response: &Response,
+    policy: &ScoringPolicy,
+) -> Result<Grade, GradeError> {
     let credit = credit(&question.body, response)?;
     Ok(apply_policy(credit, f64::from(question.points), policy))
 }
 
 /// The share of the answer that is right, 0 to 1.
 pub fn credit(body: &Body, response: &Response) -> Result<f64, GradeError> {
-    let shape = || GradeError::WrongShape { expected: body.kind().name() };
-    let in_range = |i: usize, n: usize| if i < n { Ok(i) } else { Err(GradeError::OutOfRange(i)) };
+    let shape = || GradeError::WrongShape {
+        expected: body.kind().name(),
+    };
+    let in_range = |i: usize, n: usize| {
+        if i < n {
+            Ok(i)
+        } else {
+            Err(GradeError::OutOfRange(i))
+        }
+    };
     match (body, response) {
         (Body::SingleChoice { options, answer }, Response::Choice(c))
         | (Body::BeforeAfter { options, answer }, Response::Choice(c)) => {
@@ -98,7 +110,9 @@ pub fn credit(body: &Body, response: &Response) -> Result<f64, GradeError> {
         (Body::Ordering { items, answer }, Response::Order(order)) => {
             let n = items.len();
             if !is_permutation(order, n) {
-                return Err(GradeError::Incomplete(format!("give each of the {n} items exactly once")));
+                return Err(GradeError::Incomplete(format!(
+                    "give each of the {n} items exactly once"
+                )));
             }
             // Share of pairs the response puts in the right relative order.
             let mut rank = vec![0; n];
@@ -121,9 +135,19 @@ pub fn credit(body: &Body, response: &Response) -> Result<f64, GradeError> {
             }
             Ok(right as f64 / pairs as f64)
         }
-        (Body::Matching { left, right, answer }, Response::Pairs(pairs)) => {
+        (
+            Body::Matching {
+                left,
+                right,
+                answer,
+            },
+            Response::Pairs(pairs),
+        ) => {
             if pairs.len() != left.len() {
-                return Err(GradeError::Incomplete(format!("match each of the {} items", left.len())));
+                return Err(GradeError::Incomplete(format!(
+                    "match each of the {} items",
+                    left.len()
+                )));
             }
             for p in pairs {
                 in_range(*p, right.len())?;
@@ -133,14 +157,24 @@ pub fn credit(body: &Body, response: &Response) -> Result<f64, GradeError> {
         }
         (Body::Cloze { accept, .. }, Response::Text(text)) => {
             let given = normalize_text(text);
-            Ok(if !given.is_empty() && accept.iter().any(|a| normalize_text(a) == given) { 1.0 } else { 0.0 })
+            Ok(
+                if !given.is_empty() && accept.iter().any(|a| normalize_text(a) == given) {
+                    1.0
+                } else {
+                    0.0
+                },
+            )
         }
         _ => Err(shape()),
     }
 }
 
 pub fn apply_policy(credit: f64, max_points: f64, policy: &ScoringPolicy) -> Grade {
-    let credit = if credit.is_finite() { credit.clamp(0.0, 1.0) } else { 0.0 };
+    let credit = if credit.is_finite() {
+        credit.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let verdict = if credit >= 1.0 {
         Verdict::Correct
     } else if credit > 0.0 {
@@ -148,13 +182,22 @@ pub fn apply_policy(credit: f64, max_points: f64, policy: &ScoringPolicy) -> Gra
     } else {
         Verdict::Incorrect
     };
-    let earned = if verdict == Verdict::Partial && !policy.partial_credit { 0.0 } else { credit };
+    let earned = if verdict == Verdict::Partial && !policy.partial_credit {
+        0.0
+    } else {
+        credit
+    };
     let points = if earned == 0.0 && policy.negative_marking {
         -policy.penalty.max(0.0) * max_points
     } else {
         earned * max_points
     };
-    Grade { credit, verdict, points: round2(points), max_points }
+    Grade {
+        credit,
+        verdict,
+        points: round2(points),
+        max_points,
+    }
 }
 
 fn round2(x: f64) -> f64 {
@@ -206,7 +249,10 @@ mod tests {
 
     fn check(body: Body, response: Response, expected_credit: f64) {
         let got = credit(&body, &response).unwrap();
-        assert!((got - expected_credit).abs() < 1e-9, "{body:?} {response:?}: got {got}, want {expected_credit}");
+        assert!(
+            (got - expected_credit).abs() < 1e-9,
+            "{body:?} {response:?}: got {got}, want {expected_credit}"
+        );
     }
 
     fn opts(n: usize) -> Vec<String> {
@@ -215,16 +261,44 @@ mod tests {
 
     #[test]
     fn single_choice_and_true_false_are_exact() {
-        check(Body::SingleChoice { options: opts(4), answer: 2 }, Response::Choice(2), 1.0);
-        check(Body::SingleChoice { options: opts(4), answer: 2 }, Response::Choice(1), 0.0);
-        check(Body::BeforeAfter { options: opts(2), answer: 0 }, Response::Choice(0), 1.0);
-        check(Body::TrueFalse { answer: false }, Response::Bool(false), 1.0);
+        check(
+            Body::SingleChoice {
+                options: opts(4),
+                answer: 2,
+            },
+            Response::Choice(2),
+            1.0,
+        );
+        check(
+            Body::SingleChoice {
+                options: opts(4),
+                answer: 2,
+            },
+            Response::Choice(1),
+            0.0,
+        );
+        check(
+            Body::BeforeAfter {
+                options: opts(2),
+                answer: 0,
+            },
+            Response::Choice(0),
+            1.0,
+        );
+        check(
+            Body::TrueFalse { answer: false },
+            Response::Bool(false),
+            1.0,
+        );
         check(Body::TrueFalse { answer: false }, Response::Bool(true), 0.0);
     }
 
     #[test]
     fn multi_select_is_right_minus_wrong_floored() {
-        let body = || Body::MultiSelect { options: opts(5), answers: vec![0, 2, 4] };
+        let body = || Body::MultiSelect {
+            options: opts(5),
+            answers: vec![0, 2, 4],
+        };
         check(body(), Response::Choices(vec![0, 2, 4]), 1.0);
         check(body(), Response::Choices(vec![0, 2]), 2.0 / 3.0);
         check(body(), Response::Choices(vec![0, 2, 1]), 1.0 / 3.0);
@@ -238,7 +312,10 @@ mod tests {
 
     #[test]
     fn ordering_is_share_of_pairs() {
-        let body = || Body::Ordering { items: opts(4), answer: vec![2, 0, 3, 1] };
+        let body = || Body::Ordering {
+            items: opts(4),
+            answer: vec![2, 0, 3, 1],
+        };
         check(body(), Response::Order(vec![2, 0, 3, 1]), 1.0);
         check(body(), Response::Order(vec![1, 3, 0, 2]), 0.0);
         // One adjacent swap breaks one pair of six.
@@ -249,16 +326,27 @@ mod tests {
 
     #[test]
     fn matching_is_share_of_pairs_right() {
-        let body = || Body::Matching { left: opts(3), right: opts(3), answer: vec![1, 2, 0] };
+        let body = || Body::Matching {
+            left: opts(3),
+            right: opts(3),
+            answer: vec![1, 2, 0],
+        };
         check(body(), Response::Pairs(vec![1, 2, 0]), 1.0);
         check(body(), Response::Pairs(vec![1, 0, 2]), 1.0 / 3.0);
         check(body(), Response::Pairs(vec![0, 1, 2]), 0.0);
-        assert_eq!(credit(&body(), &Response::Pairs(vec![1, 2, 9])), Err(GradeError::OutOfRange(9)));
+        assert_eq!(
+            credit(&body(), &Response::Pairs(vec![1, 2, 9])),
+            Err(GradeError::OutOfRange(9))
+        );
     }
 
     #[test]
     fn numeric_accepts_the_whole_range() {
-        let body = || Body::Numeric { low: 1992, high: 1994, unit: None };
+        let body = || Body::Numeric {
+            low: 1992,
+            high: 1994,
+            unit: None,
+        };
         check(body(), Response::Number(1992), 1.0);
         check(body(), Response::Number(1994), 1.0);
         check(body(), Response::Number(1995), 0.0);
@@ -267,7 +355,10 @@ mod tests {
 
     #[test]
     fn cloze_ignores_case_diacritics_spacing() {
-        let body = || Body::Cloze { text: "___".into(), accept: vec!["Nagorno-Karabakh".into(), "Karabakh".into()] };
+        let body = || Body::Cloze {
+            text: "___".into(),
+            accept: vec!["Nagorno-Karabakh".into(), "Karabakh".into()],
+        };
         check(body(), Response::Text("nagorno karabakh".into()), 1.0);
         check(body(), Response::Text("  NAGORNO-KARABAKH ".into()), 1.0);
         check(body(), Response::Text("Karabákh".into()), 1.0);
@@ -279,21 +370,53 @@ mod tests {
     fn wrong_shape_is_an_error_not_a_panic() {
         let body = Body::TrueFalse { answer: true };
         assert!(credit(&body, &Response::Choice(0)).is_err());
-        let body = Body::SingleChoice { options: opts(2), answer: 0 };
-        assert_eq!(credit(&body, &Response::Choice(7)), Err(GradeError::OutOfRange(7)));
+        let body = Body::SingleChoice {
+            options: opts(2),
+            answer: 0,
+        };
+        assert_eq!(
+            credit(&body, &Response::Choice(7)),
+            Err(GradeError::OutOfRange(7))
+        );
     }
 
     #[test]
     fn policy_partial_and_negative() {
-        let q = question(Body::MultiSelect { options: opts(4), answers: vec![0, 1] }, 2);
+        let q = question(
+            Body::MultiSelect {
+                options: opts(4),
+                answers: vec![0, 1],
+            },
+            2,
+        );
         let half = Response::Choices(vec![0]);
         let default = ScoringPolicy::default();
         let g = grade(&q, &half, &default).unwrap();
-        assert_eq!((g.verdict, g.points, g.max_points), (Verdict::Partial, 1.0, 2.0));
-        let no_partial = ScoringPolicy { partial_credit: false, ..ScoringPolicy::default() };
+        assert_eq!(
+            (g.verdict, g.points, g.max_points),
+            (Verdict::Partial, 1.0, 2.0)
+        );
+        let no_partial = ScoringPolicy {
+            partial_credit: false,
+            ..ScoringPolicy::default()
+        };
         assert_eq!(grade(&q, &half, &no_partial).unwrap().points, 0.0);
-        let negative = ScoringPolicy { negative_marking: true, penalty: 0.5, ..ScoringPolicy::default() };
-        assert_eq!(grade(&q, &Response::Choices(vec![2]), &negative).unwrap().points, -1.0);
-        assert_eq!(grade(&q, &Response::Choices(vec![0, 1]), &negative).unwrap().points, 2.0);
+        let negative = ScoringPolicy {
+            negative_marking: true,
+            penalty: 0.5,
+            ..ScoringPolicy::default()
+        };
+        assert_eq!(
+            grade(&q, &Response::Choices(vec![2]), &negative)
+                .unwrap()
+                .points,
+            -1.0
+        );
+        assert_eq!(
+            grade(&q, &Response::Choices(vec![0, 1]), &negative)
+                .unwrap()
+                .points,
+            2.0
+        );
     }
 }

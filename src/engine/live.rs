@@ -29,7 +29,11 @@ pub struct LivePolicy {
 
 impl Default for LivePolicy {
     fn default() -> Self {
-        LivePolicy { speed: SpeedRule::Speed, streak_bonus: true, partial_credit: true }
+        LivePolicy {
+            speed: SpeedRule::Speed,
+            streak_bonus: true,
+            partial_credit: true,
+        }
     }
 }
 
@@ -38,19 +42,42 @@ impl Default for LivePolicy {
 /// server; `limit_ms` is `None` for an untimed, host-paced question, where
 /// speed cannot count. `streak` is the number of right answers in a row
 /// before this one.
-pub fn live_points(policy: &LivePolicy, question_points: u32, credit: f64, elapsed_ms: u64, limit_ms: Option<u64>, streak: u32) -> u32 {
-    let credit = if !credit.is_finite() { 0.0 } else { credit.clamp(0.0, 1.0) };
-    let credit = if credit < 1.0 && !policy.partial_credit { 0.0 } else { credit };
+pub fn live_points(
+    policy: &LivePolicy,
+    question_points: u32,
+    credit: f64,
+    elapsed_ms: u64,
+    limit_ms: Option<u64>,
+    streak: u32,
+) -> u32 {
+    let credit = if !credit.is_finite() {
+        0.0
+    } else {
+        credit.clamp(0.0, 1.0)
+    };
+    let credit = if credit < 1.0 && !policy.partial_credit {
+        0.0
+    } else {
+        credit
+    };
     if credit == 0.0 {
         return 0;
     }
     let p = LIVE_BASE_POINTS * f64::from(question_points.max(1));
     let factor = match (policy.speed, limit_ms) {
         (SpeedRule::AccuracyOnly, _) | (_, None) | (_, Some(0)) => 1.0,
-        (SpeedRule::Speed, Some(t_max)) => 1.0 - (elapsed_ms.min(t_max) as f64) / (2.0 * t_max as f64),
-        (SpeedRule::LinearDecay, Some(t_max)) => 1.0 - 0.9 * (elapsed_ms.min(t_max) as f64) / t_max as f64,
+        (SpeedRule::Speed, Some(t_max)) => {
+            1.0 - (elapsed_ms.min(t_max) as f64) / (2.0 * t_max as f64)
+        }
+        (SpeedRule::LinearDecay, Some(t_max)) => {
+            1.0 - 0.9 * (elapsed_ms.min(t_max) as f64) / t_max as f64
+        }
     };
-    let bonus = if policy.streak_bonus && credit >= 1.0 { (f64::from(streak.min(5)) * 0.1) * p } else { 0.0 };
+    let bonus = if policy.streak_bonus && credit >= 1.0 {
+        (f64::from(streak.min(5)) * 0.1) * p
+    } else {
+        0.0
+    };
     (p * credit * factor + bonus).round() as u32
 }
 
@@ -59,7 +86,11 @@ mod tests {
     use super::*;
 
     fn policy(speed: SpeedRule, streak_bonus: bool) -> LivePolicy {
-        LivePolicy { speed, streak_bonus, partial_credit: true }
+        LivePolicy {
+            speed,
+            streak_bonus,
+            partial_credit: true,
+        }
     }
 
     #[test]
@@ -76,10 +107,43 @@ mod tests {
 
     #[test]
     fn linear_accuracy_and_untimed() {
-        assert_eq!(live_points(&policy(SpeedRule::LinearDecay, false), 1, 1.0, 20_000, Some(20_000), 0), 100);
-        assert_eq!(live_points(&policy(SpeedRule::LinearDecay, false), 1, 1.0, 10_000, Some(20_000), 0), 550);
-        assert_eq!(live_points(&policy(SpeedRule::AccuracyOnly, false), 1, 1.0, 19_000, Some(20_000), 0), 1000);
-        assert_eq!(live_points(&policy(SpeedRule::Speed, false), 1, 1.0, 19_000, None, 0), 1000);
+        assert_eq!(
+            live_points(
+                &policy(SpeedRule::LinearDecay, false),
+                1,
+                1.0,
+                20_000,
+                Some(20_000),
+                0
+            ),
+            100
+        );
+        assert_eq!(
+            live_points(
+                &policy(SpeedRule::LinearDecay, false),
+                1,
+                1.0,
+                10_000,
+                Some(20_000),
+                0
+            ),
+            550
+        );
+        assert_eq!(
+            live_points(
+                &policy(SpeedRule::AccuracyOnly, false),
+                1,
+                1.0,
+                19_000,
+                Some(20_000),
+                0
+            ),
+            1000
+        );
+        assert_eq!(
+            live_points(&policy(SpeedRule::Speed, false), 1, 1.0, 19_000, None, 0),
+            1000
+        );
     }
 
     #[test]
@@ -90,7 +154,10 @@ mod tests {
         assert_eq!(live_points(&p, 1, 1.0, 0, None, 40), 1500);
         // Partial answers earn their share and no streak bonus.
         assert_eq!(live_points(&p, 1, 0.5, 0, None, 3), 500);
-        let strict = LivePolicy { partial_credit: false, ..p };
+        let strict = LivePolicy {
+            partial_credit: false,
+            ..p
+        };
         assert_eq!(live_points(&strict, 1, 0.5, 0, None, 3), 0);
     }
 }

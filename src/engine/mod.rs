@@ -8,6 +8,9 @@ mod live;
 mod view;
 
 pub use attempt::{Attempt, AttemptError, AttemptOptions, Feedback, Item, Outcome, Summary};
-pub use grade::{Grade, GradeError, Response, Verdict, apply_policy, credit, grade, is_permutation, normalize_text};
+pub use grade::{
+    Grade, GradeError, Response, Verdict, apply_policy, credit, grade, is_permutation,
+    normalize_text,
+};
 pub use live::{LIVE_BASE_POINTS, LivePolicy, SpeedRule, live_points};
 pub use view::{InputError, Layout, View, group, letter, parse_number};

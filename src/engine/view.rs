@@ -23,12 +23,18 @@ impl Layout {
     /// The file's own order.
     pub fn identity(body: &Body) -> Layout {
         let (n, m) = sizes(body);
-        Layout { options: (0..n).collect(), right: (0..m).collect() }
+        Layout {
+            options: (0..n).collect(),
+            right: (0..m).collect(),
+        }
     }
 
     pub fn shuffled(body: &Body, rng: &mut Seeded) -> Layout {
         let (n, m) = sizes(body);
-        Layout { options: rng.permutation(n), right: rng.permutation(m) }
+        Layout {
+            options: rng.permutation(n),
+            right: rng.permutation(m),
+        }
     }
 
     /// Whether the layout fits the body, e.g. after a set was edited.
@@ -57,11 +63,17 @@ pub struct InputError {
 }
 
 fn bad(message: impl Into<String>) -> InputError {
-    InputError { message: message.into() }
+    InputError {
+        message: message.into(),
+    }
 }
 
 pub fn letter(p: usize) -> String {
-    if p < 26 { ((b'a' + p as u8) as char).to_string() } else { format!("z{}", p - 25) }
+    if p < 26 {
+        ((b'a' + p as u8) as char).to_string()
+    } else {
+        format!("z{}", p - 25)
+    }
 }
 
 fn letter_index(token: &str, n: usize) -> Result<usize, InputError> {
@@ -70,7 +82,14 @@ fn letter_index(token: &str, n: usize) -> Result<usize, InputError> {
     match (chars.next(), chars.next()) {
         (Some(c), None) if c.is_ascii_alphabetic() => {
             let p = (c.to_ascii_lowercase() as u8 - b'a') as usize;
-            if p < n { Ok(p) } else { Err(bad(format!("there is no option {c}; choose a to {}", letter(n - 1)))) }
+            if p < n {
+                Ok(p)
+            } else {
+                Err(bad(format!(
+                    "there is no option {c}; choose a to {}",
+                    letter(n - 1)
+                )))
+            }
         }
         _ => Err(bad(format!("'{token}' is not an option letter"))),
     }
@@ -78,7 +97,10 @@ fn letter_index(token: &str, n: usize) -> Result<usize, InputError> {
 
 /// Splits "a c", "a,c" and "ac" alike into letters.
 fn letters(input: &str) -> Vec<String> {
-    let tokens: Vec<&str> = input.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|t| !t.is_empty()).collect();
+    let tokens: Vec<&str> = input
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|t| !t.is_empty())
+        .collect();
     if tokens.len() == 1 && tokens[0].chars().all(|c| c.is_ascii_alphabetic()) {
         tokens[0].chars().map(String::from).collect()
     } else {
@@ -96,16 +118,26 @@ pub fn parse_number(input: &str) -> Result<i64, InputError> {
     if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
         return Err(bad("type a whole number, such as 1994 or 30,000"));
     }
-    let is_sep = |c: char| matches!(c, ',' | ' ' | '_' | '\'' | '\u{a0}' | '\u{202f}' | '\u{2009}');
+    let is_sep = |c: char| {
+        matches!(
+            c,
+            ',' | ' ' | '_' | '\'' | '\u{a0}' | '\u{202f}' | '\u{2009}'
+        )
+    };
     let groups: Vec<&str> = digits.split(is_sep).collect();
-    if groups.iter().any(|g| g.is_empty() || !g.chars().all(|c| c.is_ascii_digit())) {
+    if groups
+        .iter()
+        .any(|g| g.is_empty() || !g.chars().all(|c| c.is_ascii_digit()))
+    {
         return Err(bad("type a whole number, such as 1994 or 30,000"));
     }
     if groups.len() > 1 && (groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)) {
         return Err(bad("digit groups must have three digits, as in 30,000"));
     }
     let joined: String = groups.concat();
-    let value: i64 = joined.parse().map_err(|_| bad("that number is too large"))?;
+    let value: i64 = joined
+        .parse()
+        .map_err(|_| bad("that number is too large"))?;
     Ok(if negative { -value } else { value })
 }
 
@@ -135,15 +167,22 @@ impl<'a> View<'a> {
             Body::Matching { left, .. } => left,
             _ => &[],
         };
-        self.layout.options.iter().filter_map(|&i| stored.get(i).map(String::as_str)).collect()
+        self.layout
+            .options
+            .iter()
+            .filter_map(|&i| stored.get(i).map(String::as_str))
+            .collect()
     }
 
     /// Matching's right column, as shown.
     pub fn right(&self) -> Vec<&'a str> {
         match &self.question.body {
-            Body::Matching { right, .. } => {
-                self.layout.right.iter().filter_map(|&i| right.get(i).map(String::as_str)).collect()
-            }
+            Body::Matching { right, .. } => self
+                .layout
+                .right
+                .iter()
+                .filter_map(|&i| right.get(i).map(String::as_str))
+                .collect(),
             _ => vec![],
         }
     }
@@ -169,13 +208,21 @@ impl<'a> View<'a> {
         let last = if n > 0 { letter(n - 1) } else { "a".into() };
         match self.kind() {
             Kind::SingleChoice | Kind::BeforeAfter => format!("type one letter, a to {last}"),
-            Kind::MultiSelect => format!("type every letter that applies, such as: a c (a to {last})"),
+            Kind::MultiSelect => {
+                format!("type every letter that applies, such as: a c (a to {last})")
+            }
             Kind::TrueFalse => "type t or f (true or false)".into(),
             Kind::Numeric => "type a whole number, such as 1994 or 30,000".into(),
-            Kind::Ordering => format!("type all {n} letters from first to last, such as: {}", example_order(n)),
+            Kind::Ordering => format!(
+                "type all {n} letters from first to last, such as: {}",
+                example_order(n)
+            ),
             Kind::Matching => format!(
                 "pair each letter with a number, such as: {}",
-                (0..n).map(|p| format!("{}{}", letter(p), (p + 1) % n.max(1) + 1)).collect::<Vec<_>>().join(" ")
+                (0..n)
+                    .map(|p| format!("{}{}", letter(p), (p + 1) % n.max(1) + 1))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             ),
             Kind::Cloze => "type the missing word or words".into(),
         }
@@ -220,19 +267,28 @@ impl<'a> View<'a> {
                     order.push(stored(letter_index(&l, n)?));
                 }
                 if !is_permutation(&order, n) {
-                    return Err(bad(format!("give each of the {n} letters exactly once, first to last")));
+                    return Err(bad(format!(
+                        "give each of the {n} letters exactly once, first to last"
+                    )));
                 }
                 Ok(Response::Order(order))
             }
             Body::Matching { .. } => {
                 let m = self.layout.right.len();
                 let mut pairs: Vec<Option<usize>> = vec![None; n];
-                for token in input.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|t| !t.is_empty()) {
+                for token in input
+                    .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+                    .filter(|t| !t.is_empty())
+                {
                     let token = token.replace(['-', '=', ':'], "");
-                    let split = token.find(|c: char| c.is_ascii_digit()).ok_or_else(|| bad(format!("'{token}' needs a letter and a number, such as a2")))?;
+                    let split = token.find(|c: char| c.is_ascii_digit()).ok_or_else(|| {
+                        bad(format!("'{token}' needs a letter and a number, such as a2"))
+                    })?;
                     let (l, num) = token.split_at(split);
                     let p = letter_index(l, n)?;
-                    let r: usize = num.parse().map_err(|_| bad(format!("'{num}' is not a number")))?;
+                    let r: usize = num
+                        .parse()
+                        .map_err(|_| bad(format!("'{num}' is not a number")))?;
                     if r == 0 || r > m {
                         return Err(bad(format!("there is no item {r}; choose 1 to {m}")));
                     }
@@ -241,7 +297,12 @@ impl<'a> View<'a> {
                     }
                 }
                 let pairs: Option<Vec<usize>> = pairs.into_iter().collect();
-                pairs.map(Response::Pairs).ok_or_else(|| bad(format!("pair every letter a to {}", letter(n.saturating_sub(1)))))
+                pairs.map(Response::Pairs).ok_or_else(|| {
+                    bad(format!(
+                        "pair every letter a to {}",
+                        letter(n.saturating_sub(1))
+                    ))
+                })
             }
             Body::Cloze { .. } => Ok(Response::Text(input.to_string())),
         }
@@ -255,7 +316,9 @@ impl<'a> View<'a> {
     pub fn correct_input(&self) -> String {
         let o = &self.layout.options;
         match &self.question.body {
-            Body::SingleChoice { answer, .. } | Body::BeforeAfter { answer, .. } => letter(Self::shown_at(o, *answer)),
+            Body::SingleChoice { answer, .. } | Body::BeforeAfter { answer, .. } => {
+                letter(Self::shown_at(o, *answer))
+            }
             Body::MultiSelect { answers, .. } => {
                 let mut ps: Vec<usize> = answers.iter().map(|a| Self::shown_at(o, *a)).collect();
                 ps.sort_unstable();
@@ -263,9 +326,19 @@ impl<'a> View<'a> {
             }
             Body::TrueFalse { answer } => answer.to_string(),
             Body::Numeric { low, .. } => low.to_string(),
-            Body::Ordering { answer, .. } => answer.iter().map(|a| letter(Self::shown_at(o, *a))).collect::<Vec<_>>().join(" "),
+            Body::Ordering { answer, .. } => answer
+                .iter()
+                .map(|a| letter(Self::shown_at(o, *a)))
+                .collect::<Vec<_>>()
+                .join(" "),
             Body::Matching { answer, .. } => (0..o.len())
-                .map(|p| format!("{}{}", letter(p), Self::shown_at(&self.layout.right, answer[o[p]]) + 1))
+                .map(|p| {
+                    format!(
+                        "{}{}",
+                        letter(p),
+                        Self::shown_at(&self.layout.right, answer[o[p]]) + 1
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(" "),
             Body::Cloze { accept, .. } => accept.first().cloned().unwrap_or_default(),
@@ -278,11 +351,19 @@ impl<'a> View<'a> {
         match q {
             Body::Numeric { low, high, unit } => {
                 let unit = unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
-                if low == high { format!("{}{unit}", group(*low)) } else { format!("any number from {} to {}{unit}", group(*low), group(*high)) }
+                if low == high {
+                    format!("{}{unit}", group(*low))
+                } else {
+                    format!("any number from {} to {}{unit}", group(*low), group(*high))
+                }
             }
             Body::Cloze { accept, .. } => accept.first().cloned().unwrap_or_default(),
             Body::TrueFalse { answer } => if *answer { "True" } else { "False" }.into(),
-            _ => self.describe(&self.parse(&self.correct_input()).expect("correct input parses")),
+            _ => self.describe(
+                &self
+                    .parse(&self.correct_input())
+                    .expect("correct input parses"),
+            ),
         }
     }
 
@@ -291,7 +372,11 @@ impl<'a> View<'a> {
         let o = &self.layout.options;
         let label = |stored: usize| {
             let p = Self::shown_at(o, stored);
-            format!("{}) {}", letter(p), self.options().get(p).copied().unwrap_or("?"))
+            format!(
+                "{}) {}",
+                letter(p),
+                self.options().get(p).copied().unwrap_or("?")
+            )
         };
         match response {
             Response::Choice(c) => label(*c),
@@ -299,17 +384,32 @@ impl<'a> View<'a> {
             Response::Choices(cs) => {
                 let mut ps: Vec<usize> = cs.iter().map(|c| Self::shown_at(o, *c)).collect();
                 ps.sort_unstable();
-                ps.into_iter().map(|p| label(o[p])).collect::<Vec<_>>().join("; ")
+                ps.into_iter()
+                    .map(|p| label(o[p]))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             }
             Response::Bool(b) => if *b { "True" } else { "False" }.into(),
             Response::Number(n) => group(*n),
-            Response::Order(order) => order.iter().map(|i| label(*i)).collect::<Vec<_>>().join(" → "),
+            Response::Order(order) => order
+                .iter()
+                .map(|i| label(*i))
+                .collect::<Vec<_>>()
+                .join(" → "),
             Response::Pairs(pairs) => {
                 let right = self.right();
                 (0..o.len())
                     .map(|p| {
-                        let r = Self::shown_at(&self.layout.right, pairs.get(o[p]).copied().unwrap_or(usize::MAX));
-                        format!("{} ↔ {}) {}", label(o[p]), r + 1, right.get(r).copied().unwrap_or("?"))
+                        let r = Self::shown_at(
+                            &self.layout.right,
+                            pairs.get(o[p]).copied().unwrap_or(usize::MAX),
+                        );
+                        format!(
+                            "{} ↔ {}) {}",
+                            label(o[p]),
+                            r + 1,
+                            right.get(r).copied().unwrap_or("?")
+                        )
                     })
                     .collect::<Vec<_>>()
                     .join("; ")
@@ -345,7 +445,16 @@ mod tests {
     use crate::question::Difficulty;
 
     fn q(body: Body) -> Question {
-        Question { id: "q".into(), prompt: "?".into(), body, points: 1, difficulty: Difficulty::Easy, explanation: String::new(), events: vec![], source: None }
+        Question {
+            id: "q".into(),
+            prompt: "?".into(),
+            body,
+            points: 1,
+            difficulty: Difficulty::Easy,
+            explanation: String::new(),
+            events: vec![],
+            source: None,
+        }
     }
     fn opts(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("o{i}")).collect()
@@ -353,7 +462,15 @@ mod tests {
 
     #[test]
     fn numbers_in_every_written_form() {
-        for (input, want) in [("30000", Ok(30000)), ("30,000", Ok(30000)), ("30 000", Ok(30000)), ("30\u{a0}000", Ok(30000)), (" 1994 ", Ok(1994)), ("-5", Ok(-5)), ("1,234,567", Ok(1_234_567))] {
+        for (input, want) in [
+            ("30000", Ok(30000)),
+            ("30,000", Ok(30000)),
+            ("30 000", Ok(30000)),
+            ("30\u{a0}000", Ok(30000)),
+            (" 1994 ", Ok(1994)),
+            ("-5", Ok(-5)),
+            ("1,234,567", Ok(1_234_567)),
+        ] {
             assert_eq!(parse_number(input).map_err(|_| ()), want, "{input}");
         }
         for input in ["", "abc", "30.5", "3,00", "30,,000", "1e5", "12a"] {
@@ -363,8 +480,14 @@ mod tests {
 
     #[test]
     fn letters_map_through_the_layout() {
-        let question = q(Body::SingleChoice { options: opts(4), answer: 1 });
-        let layout = Layout { options: vec![3, 1, 0, 2], right: vec![] };
+        let question = q(Body::SingleChoice {
+            options: opts(4),
+            answer: 1,
+        });
+        let layout = Layout {
+            options: vec![3, 1, 0, 2],
+            right: vec![],
+        };
         let view = View::new(&question, &layout);
         assert_eq!(view.options(), vec!["o3", "o1", "o0", "o2"]);
         assert_eq!(view.parse("b").unwrap(), Response::Choice(1));
@@ -378,14 +501,37 @@ mod tests {
     #[test]
     fn correct_input_parses_to_the_answer_for_every_kind() {
         let bodies = vec![
-            Body::SingleChoice { options: opts(4), answer: 2 },
-            Body::MultiSelect { options: opts(5), answers: vec![1, 4] },
+            Body::SingleChoice {
+                options: opts(4),
+                answer: 2,
+            },
+            Body::MultiSelect {
+                options: opts(5),
+                answers: vec![1, 4],
+            },
             Body::TrueFalse { answer: false },
-            Body::Numeric { low: 29000, high: 31000, unit: None },
-            Body::Ordering { items: opts(4), answer: vec![3, 1, 0, 2] },
-            Body::BeforeAfter { options: opts(2), answer: 1 },
-            Body::Matching { left: opts(3), right: opts(3), answer: vec![2, 0, 1] },
-            Body::Cloze { text: "x ___".into(), accept: vec!["Baku".into()] },
+            Body::Numeric {
+                low: 29000,
+                high: 31000,
+                unit: None,
+            },
+            Body::Ordering {
+                items: opts(4),
+                answer: vec![3, 1, 0, 2],
+            },
+            Body::BeforeAfter {
+                options: opts(2),
+                answer: 1,
+            },
+            Body::Matching {
+                left: opts(3),
+                right: opts(3),
+                answer: vec![2, 0, 1],
+            },
+            Body::Cloze {
+                text: "x ___".into(),
+                accept: vec!["Baku".into()],
+            },
         ];
         for body in bodies {
             let question = q(body);
@@ -393,22 +539,40 @@ mod tests {
                 let layout = Layout::shuffled(&question.body, &mut Seeded::new(seed));
                 let view = View::new(&question, &layout);
                 let response = view.parse(&view.correct_input()).unwrap();
-                assert_eq!(super::super::grade::credit(&question.body, &response), Ok(1.0), "{:?}", question.body);
+                assert_eq!(
+                    super::super::grade::credit(&question.body, &response),
+                    Ok(1.0),
+                    "{:?}",
+                    question.body
+                );
             }
         }
     }
 
     #[test]
     fn matching_and_ordering_syntax() {
-        let question = q(Body::Matching { left: opts(3), right: opts(3), answer: vec![0, 1, 2] });
+        let question = q(Body::Matching {
+            left: opts(3),
+            right: opts(3),
+            answer: vec![0, 1, 2],
+        });
         let layout = Layout::identity(&question.body);
         let view = View::new(&question, &layout);
-        assert_eq!(view.parse("a1 b2 c3").unwrap(), Response::Pairs(vec![0, 1, 2]));
-        assert_eq!(view.parse("c3, a2 b1").unwrap(), Response::Pairs(vec![1, 0, 2]));
+        assert_eq!(
+            view.parse("a1 b2 c3").unwrap(),
+            Response::Pairs(vec![0, 1, 2])
+        );
+        assert_eq!(
+            view.parse("c3, a2 b1").unwrap(),
+            Response::Pairs(vec![1, 0, 2])
+        );
         assert!(view.parse("a1 b2").is_err());
         assert!(view.parse("a1 a2 c3").is_err());
         assert!(view.parse("a4 b2 c3").is_err());
-        let question = q(Body::Ordering { items: opts(3), answer: vec![0, 1, 2] });
+        let question = q(Body::Ordering {
+            items: opts(3),
+            answer: vec![0, 1, 2],
+        });
         let layout = Layout::identity(&question.body);
         let view = View::new(&question, &layout);
         assert_eq!(view.parse("c a b").unwrap(), Response::Order(vec![2, 0, 1]));

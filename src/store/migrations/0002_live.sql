@@ -1,0 +1,2 @@
+-- Live rooms, players and answers (live issue).
+CREATE TABLE IF NOT EXISTS schema_note_live (note TEXT);

@@ -1,0 +1,219 @@
+//! The embedded store: SQLite in WAL mode, one writer thread that commits in
+//! groups, and a few read connections. Handlers never see SQL: they use the
+//! narrow traits [`AttemptStore`] and [`RoomStore`], so another database can be
+//! added behind them without touching a handler. The store keeps what the
+//! engine decided; it never decides a score.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+use tokio::sync::oneshot;
+
+pub mod attempts;
+pub mod live;
+
+pub use attempts::AttemptStore;
+pub use live::RoomStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the store's writer has stopped")]
+    Closed,
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+/// Versioned migrations, applied in order at start-up; `PRAGMA user_version`
+/// records how many have run. Append only: never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_attempts.sql"),
+    include_str!("migrations/0002_live.sql"),
+];
+
+/// A write: runs inside the group's transaction and returns what to report
+/// once the group's commit is known.
+type Job = Box<dyn FnOnce(&Transaction) -> Completion + Send>;
+type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+fn run_in_savepoint<T>(
+    tx: &Transaction,
+    f: impl FnOnce(&Transaction) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    tx.execute_batch("SAVEPOINT job")?;
+    match f(tx) {
+        Ok(v) => {
+            tx.execute_batch("RELEASE job")?;
+            Ok(v)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO job; RELEASE job")?;
+            Err(e)
+        }
+    }
+}
+
+/// Most jobs one transaction takes; bounds the latency one fsync adds.
+const GROUP_MAX: usize = 512;
+const READERS: usize = 4;
+
+pub struct Sqlite {
+    path: PathBuf,
+    writer: std_mpsc::SyncSender<Job>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(conn)
+}
+
+impl Sqlite {
+    /// Opens (creating if needed) `DATA_DIR/quizline.db`, applies migrations
+    /// and starts the writer thread.
+    pub fn open(data_dir: &Path) -> Result<Sqlite, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join("quizline.db");
+        let mut conn = connect(&path, OpenFlags::default())?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a commit is on disk before the writer reports it, so an
+        // acknowledged answer survives kill -9 and power loss alike.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        migrate(&mut conn)?;
+
+        let mut readers = Vec::new();
+        for _ in 0..READERS {
+            readers.push(connect(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?);
+        }
+        let (tx, rx) = std_mpsc::sync_channel::<Job>(8192);
+        thread::Builder::new()
+            .name("quizline-store-writer".into())
+            .spawn(move || write_loop(conn, rx))
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
+        Ok(Sqlite {
+            path,
+            writer: tx,
+            readers: Arc::new(Mutex::new(readers)),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in a write transaction and resolves once that transaction is
+    /// committed and synced. Concurrent writes share one commit (group
+    /// commit); each runs in its own savepoint, so one failing write does not
+    /// undo the others.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move |tx: &Transaction| {
+            let outcome = run_in_savepoint(tx, f);
+            // Reported only after the whole group commits (or fails to).
+            Box::new(move |committed: Result<(), String>| {
+                let _ = done.send(match committed {
+                    Ok(()) => outcome,
+                    Err(e) => Err(StoreError::Corrupt(format!("commit failed: {e}"))),
+                });
+            })
+        });
+        let writer = self.writer.clone();
+        // The channel is bounded: when the writer is behind, wait off the runtime.
+        tokio::task::spawn_blocking(move || writer.send(job))
+            .await
+            .map_err(|_| StoreError::Closed)?
+            .map_err(|_| StoreError::Closed)?;
+        result.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `f` on a read-only connection, off the async runtime.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = readers.lock().expect("reader pool").pop();
+            let conn = match conn {
+                Some(c) => c,
+                None => connect(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?,
+            };
+            let out = f(&conn);
+            let mut pool = readers.lock().expect("reader pool");
+            if pool.len() < READERS {
+                pool.push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(|_| StoreError::Closed)?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let done: usize =
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn write_loop(mut conn: Connection, jobs: std_mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < GROUP_MAX {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let tx = match conn.transaction() {
+            Ok(tx) => tx,
+            Err(e) => {
+                tracing::error!("store: cannot begin a transaction: {e}");
+                for job in batch {
+                    drop(job);
+                }
+                continue;
+            }
+        };
+        let completions: Vec<Completion> = batch.into_iter().map(|job| job(&tx)).collect();
+        let committed = tx.commit().map_err(|e| {
+            tracing::error!("store: commit failed: {e}");
+            e.to_string()
+        });
+        for complete in completions {
+            complete(committed.clone());
+        }
+    }
+}
