@@ -97,6 +97,9 @@ pub struct Event {
     pub title: String,
     pub kind: EventKind,
     pub date: Date,
+    /// Whether the sentence states the date, or it was worked out from context.
+    #[serde(default, skip_serializing_if = "DateBasis::is_stated")]
+    pub date_basis: DateBasis,
     /// How the date was read when the source sentence does not state it whole,
     /// e.g. a year taken from the article's context for "of this year".
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,6 +118,27 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<String>,
     pub source: Quote,
+}
+
+/// Where an event's date comes from. Questions ask only what the source says:
+/// an `Inferred` date is never asked, compared or shown as a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum DateBasis {
+    /// The sentence states the date as stored.
+    #[default]
+    Stated,
+    /// The sentence states part of it ("On September 19"); the rest comes
+    /// from the source's context, as `date_note` explains.
+    Resolved,
+    /// The sentence gives no date; it is placed by context, as `date_note`
+    /// explains, and is kept for filtering and display only.
+    Inferred,
+}
+
+impl DateBasis {
+    pub fn is_stated(&self) -> bool {
+        *self == DateBasis::Stated
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,11 +1,208 @@
-//! `quizline host`.
+//! `quizline host`: create a live room and print its join code and links,
+//! on a server this command starts or on one already running (`--url`).
 
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(clap::Args, Debug)]
-#[command(about = "host (not built yet)")]
-pub struct Args {}
+use anyhow::{Context, bail};
+use quizline::engine::SpeedRule;
+use quizline::live::client::{Base, Client};
+use quizline::live::http::{CreateRequest, CreateResponse};
+use quizline::live::{LeaderboardMode, RoomOptions};
+use quizline::question::Kind;
+use quizline::server::{self, ServerConfig};
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`quizline host` is not built yet")
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Host a live class quiz: create a room and print its join code, student link and host link",
+    after_help = "Examples:\n  quizline host live-mixed --questions tests/fixtures --count 5 --time 30\n  quizline host questions/karabakh/set.ron --scoring accuracy-only --untimed\n  quizline host live-mixed --url http://127.0.0.1:8080\n\nOpen the host link on the projector; students open the student link (or scan the QR code on the host screen) and type the code.\nFor a classroom network, start with --addr 0.0.0.0:8080 and set QUIZLINE_PUBLIC_URL=http://<this machine's LAN address>:8080 so links and the QR code point there."
+)]
+pub struct Args {
+    /// A question set: its id, or the path of its .ron file.
+    pub set: String,
+    /// Number of questions (default 10; 0 for every matching question).
+    #[arg(long, default_value_t = 10)]
+    pub count: usize,
+    /// Only these kinds, comma-separated (e.g. single-choice,true-false).
+    #[arg(long, value_delimiter = ',')]
+    pub kinds: Vec<String>,
+    /// Seconds per question.
+    #[arg(long, default_value_t = 20, conflicts_with = "untimed")]
+    pub time: u32,
+    /// No timer: the host moves on.
+    #[arg(long)]
+    pub untimed: bool,
+    /// speed (Kahoot-style), linear-decay or accuracy-only.
+    #[arg(long, default_value = "speed")]
+    pub scoring: String,
+    /// No bonus for right answers in a row.
+    #[arg(long)]
+    pub no_streak: bool,
+    /// No partial credit for partly right answers.
+    #[arg(long)]
+    pub no_partial: bool,
+    /// Nobody may join once the game has started.
+    #[arg(long)]
+    pub lock_late_join: bool,
+    /// Show the leaderboard after `each` question or only at the `end`.
+    #[arg(long, default_value = "each")]
+    pub leaderboard: String,
+    #[arg(long, default_value_t = 1000)]
+    pub max_players: u32,
+    /// Fixes the choice and order of questions and options.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Use the server already running here instead of starting one.
+    #[arg(long, conflicts_with_all = ["addr", "data"])]
+    pub url: Option<String>,
+    /// Address for the server this command starts.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: Option<SocketAddr>,
+    /// Question-set files or directories for the server this command starts.
+    #[arg(long = "questions", value_delimiter = ',', default_value = "questions")]
+    pub questions: Vec<PathBuf>,
+    /// Database directory for the server this command starts.
+    #[arg(long, default_value = "quizline-data")]
+    pub data: Option<PathBuf>,
+}
+
+fn options(args: &Args) -> anyhow::Result<RoomOptions> {
+    let scoring = match args.scoring.as_str() {
+        "speed" => SpeedRule::Speed,
+        "linear-decay" | "linear" => SpeedRule::LinearDecay,
+        "accuracy-only" | "accuracy" => SpeedRule::AccuracyOnly,
+        other => bail!("--scoring must be speed, linear-decay or accuracy-only, not '{other}'"),
+    };
+    let leaderboard = match args.leaderboard.as_str() {
+        "each" => LeaderboardMode::Each,
+        "end" => LeaderboardMode::End,
+        other => bail!("--leaderboard must be each or end, not '{other}'"),
+    };
+    let mut kinds = Vec::new();
+    for k in &args.kinds {
+        kinds.push(Kind::parse(k).with_context(|| {
+            format!(
+                "unknown kind '{k}'; kinds are {}",
+                Kind::ALL.map(|k| k.name()).join(", ")
+            )
+        })?);
+    }
+    let options = RoomOptions {
+        count: (args.count > 0).then_some(args.count),
+        kinds,
+        time_limit_s: (!args.untimed).then_some(args.time),
+        scoring,
+        streak_bonus: !args.no_streak,
+        partial_credit: !args.no_partial,
+        late_join: !args.lock_late_join,
+        leaderboard,
+        max_players: args.max_players,
+        seed: args.seed,
+    };
+    options.validate().map_err(anyhow::Error::msg)?;
+    Ok(options)
+}
+
+/// A set given as a file: its id, read from the file.
+fn set_id(set: &str) -> anyhow::Result<(String, Option<PathBuf>)> {
+    let path = Path::new(set);
+    if path.is_file() {
+        let (parsed, _) = quizline::files::load_set(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok((parsed.id, Some(path.to_path_buf())));
+    }
+    Ok((set.to_string(), None))
+}
+
+fn print_room(base: &str, code: &str, secret: &str, title: &str, questions: usize) {
+    println!("Room ready: {title} · {questions} questions");
+    println!("  join code:   {} {}", &code[..3], &code[3..]);
+    println!("  students:    {base}/play/{code}");
+    println!("  host screen: {base}/host/{code}#key={secret}");
+    println!("  results:     {base}/api/rooms/{code}/results.csv  (Authorization: Bearer <key>)");
+    println!("  demo bots:   quizline bots --url {base} --code {code} --count 30 --key {secret}");
+    println!("Keep the host link to yourself: it controls the room.");
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let options = options(&args)?;
+    let (id, file) = set_id(&args.set)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        if let Some(url) = &args.url {
+            let base = Base::parse(url).map_err(anyhow::Error::msg)?;
+            let client = Client::new(base.clone());
+            let reply = client
+                .post_json(
+                    "/api/rooms",
+                    None,
+                    &CreateRequest {
+                        set: id.clone(),
+                        options,
+                    },
+                )
+                .await
+                .map_err(anyhow::Error::msg)?;
+            if !reply.status.is_success() {
+                bail!("the server refused: {}", reply.error_message());
+            }
+            let created: CreateResponse = reply.json().map_err(anyhow::Error::msg)?;
+            let title = id.clone();
+            print_room(&base.http, &created.code, &created.host_secret, &title, created.questions);
+            return Ok(ExitCode::SUCCESS);
+        }
+
+        let mut questions = args.questions.clone();
+        if let Some(f) = file {
+            questions.push(f);
+        }
+        let config = ServerConfig {
+            questions,
+            data_dir: args.data.clone().unwrap_or_else(|| "quizline-data".into()),
+        };
+        let (state, skipped) = server::open(&config).await?;
+        for e in &skipped {
+            // A set loaded twice (given as a file inside --questions) is not a problem.
+            if !e.message.contains("already has set id") {
+                eprintln!("skipped: {e}");
+            }
+        }
+        let created = state
+            .live
+            .create_room(&id, options, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let title = state
+            .catalog
+            .get(&id)
+            .map(|s| s.title.clone())
+            .unwrap_or_default();
+        let addr = args.addr.unwrap_or_else(|| "127.0.0.1:8080".parse().expect("address"));
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let bound = listener.local_addr()?;
+        println!(
+            "quizline: serving {} question set(s) on http://{bound}/",
+            state.catalog.len()
+        );
+        let base = state
+            .live
+            .config()
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"));
+        print_room(&base, &created.code, &created.host_secret, &title, created.questions);
+        if bound.ip().is_unspecified() && state.live.config().public_url.is_none() {
+            println!(
+                "Note: students need this machine's network address; set QUIZLINE_PUBLIC_URL so the links and QR code use it."
+            );
+        }
+        println!("Press Ctrl-C to stop the server.");
+        server::serve(listener, state, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        Ok(ExitCode::SUCCESS)
+    })
 }

@@ -41,6 +41,14 @@ enum Command {
     Bots(bots::Args),
 }
 
+/// Prints a line to stdout. A closed pipe (`quizline show … | head`) is not
+/// an error worth a panic: the reader has what it wanted.
+pub fn say(text: impl std::fmt::Display) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => serve::run(cli.serve),
