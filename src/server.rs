@@ -4,13 +4,27 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
+use axum::http::StatusCode;
 use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
 use crate::files::FileError;
-use crate::store::{AttemptStore, RoomStore, Sqlite, StoreError};
+use crate::store::{AttemptStore, RoomStore, Sqlite, SqliteAttempts, StoreError};
+
+/// No request body the app takes comes near this; larger ones are refused
+/// before they are read. The self-test forms have a tighter limit of their own.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// A request that takes longer than this gets a 408. Upgraded connections
+/// (live quizzes) are not requests any more once upgraded, so it does not
+/// cut them.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -37,7 +51,7 @@ pub async fn open(config: &ServerConfig) -> Result<(AppState, Vec<FileError>), S
     let live = crate::live::Live::restore(catalog.clone(), store.clone()).await?;
     let state = AppState {
         catalog,
-        attempts: store.clone(),
+        attempts: Arc::new(SqliteAttempts::new(store.clone())),
         rooms: store,
         live,
     };
@@ -47,6 +61,15 @@ pub async fn open(config: &ServerConfig) -> Result<(AppState, Vec<FileError>), S
 pub fn router(state: AppState) -> Router {
     crate::web::routes()
         .merge(crate::live::routes())
+        // Set here rather than in either part, so that merging them never
+        // meets two fallbacks.
+        .fallback(crate::web::not_found)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
@@ -57,7 +80,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    // Connect info gives handlers the client's address (live join limits).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 pub mod attempts;
 pub mod live;
 
-pub use attempts::AttemptStore;
+pub use attempts::{AttemptStore, HistoryEntry, Recorded, SqliteAttempts, StoredAttempt};
 pub use live::RoomStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -138,12 +138,19 @@ impl Sqlite {
                 });
             })
         });
-        let writer = self.writer.clone();
-        // The channel is bounded: when the writer is behind, wait off the runtime.
-        tokio::task::spawn_blocking(move || writer.send(job))
-            .await
-            .map_err(|_| StoreError::Closed)?
-            .map_err(|_| StoreError::Closed)?;
+        // Hot path: hand the job over without leaving the task. Only when the
+        // bounded channel is full does the send wait, and then off the runtime.
+        match self.writer.try_send(job) {
+            Ok(()) => {}
+            Err(std_mpsc::TrySendError::Full(job)) => {
+                let writer = self.writer.clone();
+                tokio::task::spawn_blocking(move || writer.send(job))
+                    .await
+                    .map_err(|_| StoreError::Closed)?
+                    .map_err(|_| StoreError::Closed)?;
+            }
+            Err(std_mpsc::TrySendError::Disconnected(_)) => return Err(StoreError::Closed),
+        }
         result.await.map_err(|_| StoreError::Closed)?
     }
 

@@ -1,0 +1,338 @@
+//! Everything the builders look up, computed once per dataset so that no
+//! builder ever scans the whole dataset: actors by id and by kind, events in
+//! date order, the years the dataset mentions, and keys for telling texts apart.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::dataset::{Actor, ActorKind, Dataset, DateBasis, Event, Role};
+use crate::engine::normalize_text;
+use crate::seeded::fnv1a;
+
+/// How far along the date-sorted events a builder looks for a partner.
+/// Bounded, so that a question costs the same in a dataset of any size.
+pub(super) const WINDOW: usize = 32;
+
+/// The rank of an event that is not in the date order.
+pub(super) const NOT_SORTED: usize = usize::MAX;
+
+/// Whether questions may ask, compare or state the event's date.
+pub(super) fn datable(ev: &Event) -> bool {
+    ev.date_basis != DateBasis::Inferred
+}
+
+pub(super) struct Index<'d> {
+    pub ds: &'d Dataset,
+    actor_at: HashMap<&'d str, usize>,
+    place_at: HashMap<&'d str, usize>,
+    /// Actor positions by [`ActorKind`], in dataset order.
+    by_kind: [Vec<usize>; 6],
+    /// The first and last day each event can mean.
+    pub span: Vec<(i64, i64)>,
+    /// Events whose date may be asked, by date, then by dataset position.
+    /// An event whose date is only inferred from context is never asked,
+    /// compared or shown as a fact, so it is not here.
+    pub sorted: Vec<usize>,
+    /// Position of each event in `sorted`; `NOT_SORTED` for the others.
+    pub rank: Vec<usize>,
+    /// Every year a dated event starts or ends in, sorted, without repeats.
+    pub years: Vec<i32>,
+    /// The latest year the dataset mentions: no distractor goes past it.
+    pub max_year: i32,
+    /// The latest day an event starts on: no distractor date starts after it.
+    pub max_start: i64,
+    /// [`text_key`] of each event's title.
+    pub title_key: Vec<u64>,
+    /// [`text_key`] of each actor's name.
+    pub name_key: Vec<u64>,
+    /// Capitalised words of names, which keep their capital inside a sentence.
+    name_words: HashSet<&'d str>,
+    /// Each event's participants as (actor, role), flat, from `cast_at[e]` to `cast_at[e + 1]`.
+    cast: Vec<(usize, Role)>,
+    cast_at: Vec<usize>,
+    /// Each event's actors in any role, agreement lists included, each once; flat likewise.
+    involved: Vec<usize>,
+    involved_at: Vec<usize>,
+}
+
+pub(super) fn kind_slot(kind: ActorKind) -> usize {
+    match kind {
+        ActorKind::Person => 0,
+        ActorKind::State => 1,
+        ActorKind::Polity => 2,
+        ActorKind::Organization => 3,
+        ActorKind::ArmedForce => 4,
+        ActorKind::Group => 5,
+    }
+}
+
+/// Typographic marks that [`normalize_text`] drops like any punctuation:
+/// none decomposes into a letter or a digit.
+const TYPOGRAPHIC: [char; 14] = [
+    '“', '”', '‘', '’', '–', '—', '…', '«', '»', '·', '•', '\u{a0}', '\u{2009}', '\u{202f}',
+];
+
+/// Whether [`normalize_text`] would only drop punctuation and lower ASCII
+/// letters, so that the same can be done without Unicode normalization.
+fn plain(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii() || TYPOGRAPHIC.contains(&c))
+}
+
+/// [`normalize_text`], quick for plain text.
+pub(super) fn normalized(text: &str) -> String {
+    if plain(text) {
+        text.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect()
+    } else {
+        normalize_text(text)
+    }
+}
+
+/// A hash of a text as options are compared (see [`normalize_text`]):
+/// two texts with the same key count as the same option.
+pub(super) fn text_key(text: &str) -> u64 {
+    if plain(text) {
+        let mut h = fnv1a(b"");
+        for b in text.bytes().filter(u8::is_ascii_alphanumeric) {
+            h ^= u64::from(b.to_ascii_lowercase());
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    } else {
+        fnv1a(normalize_text(text).as_bytes())
+    }
+}
+
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+impl<'d> Index<'d> {
+    pub fn new(ds: &'d Dataset) -> Index<'d> {
+        let actor_at: HashMap<&str, usize> = ds
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        let place_at = ds
+            .places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
+        let mut by_kind: [Vec<usize>; 6] = Default::default();
+        for (i, a) in ds.actors.iter().enumerate() {
+            by_kind[kind_slot(a.kind)].push(i);
+        }
+        let span: Vec<(i64, i64)> = ds.events.iter().map(|e| e.date.interval()).collect();
+        let mut sorted: Vec<usize> = (0..ds.events.len())
+            .filter(|&e| datable(&ds.events[e]))
+            .collect();
+        sorted.sort_unstable_by_key(|&e| (span[e].0, span[e].1, e));
+        let mut rank = vec![NOT_SORTED; ds.events.len()];
+        for (r, &e) in sorted.iter().enumerate() {
+            rank[e] = r;
+        }
+        let dated = || sorted.iter().map(|&e| &ds.events[e]);
+        let mut years: Vec<i32> = dated()
+            .flat_map(|e| [e.date.start_year(), e.date.end_year()])
+            .collect();
+        years.sort_unstable();
+        years.dedup();
+        let max_start = sorted.iter().map(|&e| span[e].0).max().unwrap_or(0);
+        let max_year = dated().map(|e| e.date.start_year()).max().unwrap_or(0);
+        let names = ds
+            .actors
+            .iter()
+            .flat_map(|a| std::iter::once(&a.name).chain(&a.aliases));
+        let places = ds
+            .places
+            .iter()
+            .flat_map(|p| std::iter::once(&p.name).chain(&p.aliases));
+        let name_words = names
+            .chain(places)
+            .flat_map(|n| words(n))
+            .filter(|w| w.starts_with(char::is_uppercase))
+            .collect();
+        let (mut cast, mut cast_at, mut involved, mut involved_at) =
+            (Vec::new(), vec![0], Vec::new(), vec![0]);
+        for ev in &ds.events {
+            let start = involved.len();
+            for p in &ev.actors {
+                if let Some(&a) = actor_at.get(p.actor.as_str()) {
+                    cast.push((a, p.role));
+                }
+            }
+            let agreement = ev
+                .agreement
+                .iter()
+                .flat_map(|a| a.parties.iter().chain(&a.mediators));
+            for id in ev.actors.iter().map(|p| &p.actor).chain(agreement) {
+                if let Some(&a) = actor_at.get(id.as_str()) {
+                    if !involved[start..].contains(&a) {
+                        involved.push(a);
+                    }
+                }
+            }
+            cast_at.push(cast.len());
+            involved_at.push(involved.len());
+        }
+        Index {
+            ds,
+            cast,
+            cast_at,
+            involved,
+            involved_at,
+            actor_at,
+            place_at,
+            by_kind,
+            title_key: ds.events.iter().map(|e| text_key(&e.title)).collect(),
+            name_key: ds.actors.iter().map(|a| text_key(&a.name)).collect(),
+            span,
+            sorted,
+            rank,
+            years,
+            max_year,
+            max_start,
+            name_words,
+        }
+    }
+
+    pub fn event(&self, e: usize) -> &'d Event {
+        &self.ds.events[e]
+    }
+
+    pub fn actor(&self, a: usize) -> &'d Actor {
+        &self.ds.actors[a]
+    }
+
+    /// An actor's name, then its aliases.
+    pub fn actor_names(&self, a: usize) -> impl Iterator<Item = &'d str> {
+        let actor = self.actor(a);
+        std::iter::once(actor.name.as_str()).chain(actor.aliases.iter().map(String::as_str))
+    }
+
+    pub fn actor_at(&self, id: &str) -> Option<usize> {
+        self.actor_at.get(id).copied()
+    }
+
+    pub fn kind_pool(&self, kind: ActorKind) -> &[usize] {
+        &self.by_kind[kind_slot(kind)]
+    }
+
+    /// A place's position, by id.
+    pub fn place_at(&self, id: &str) -> Option<usize> {
+        self.place_at.get(id).copied()
+    }
+
+    /// The names a place goes by: its name first, then its aliases.
+    pub fn place_names(&self, p: usize) -> impl Iterator<Item = &'d str> {
+        let place = &self.ds.places[p];
+        std::iter::once(place.name.as_str()).chain(place.aliases.iter().map(String::as_str))
+    }
+
+    /// Whether every day `a` can mean comes before every day `b` can.
+    pub fn before(&self, a: usize, b: usize) -> bool {
+        self.span[a].1 < self.span[b].0
+    }
+
+    /// Whether the order of two events is certain either way.
+    pub fn apart(&self, a: usize, b: usize) -> bool {
+        self.before(a, b) || self.before(b, a)
+    }
+
+    /// Days between the end of the earlier event and the start of the later.
+    pub fn gap(&self, a: usize, b: usize) -> i64 {
+        (self.span[b].0 - self.span[a].1).max(self.span[a].0 - self.span[b].1)
+    }
+
+    /// Actors an event involves in any role, agreement lists included, each once.
+    pub fn involved(&self, e: usize) -> &[usize] {
+        &self.involved[self.involved_at[e]..self.involved_at[e + 1]]
+    }
+
+    /// The event's participants with their roles, in the order the event lists them.
+    pub fn cast(&self, e: usize) -> &[(usize, Role)] {
+        &self.cast[self.cast_at[e]..self.cast_at[e + 1]]
+    }
+
+    /// Actors of the event with `role`, in the order the event lists them.
+    pub fn holders(&self, e: usize, role: Role) -> impl Iterator<Item = usize> + '_ {
+        self.cast(e).iter().filter(move |(_, r)| *r == role).map(|&(a, _)| a)
+    }
+
+    /// Actors of events that may have happened at the same time as `e`: a
+    /// statement swapped to one of them might still be true. Those are the
+    /// events near it in date order whose dates overlap its date, and, since
+    /// an undated event could be at any time, the events near it in the
+    /// dataset with no date to tell them apart.
+    pub fn busy_around(&self, e: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let r = self.rank[e];
+        if r != NOT_SORTED {
+            let near =
+                &self.sorted[r.saturating_sub(WINDOW)..(r + WINDOW + 1).min(self.sorted.len())];
+            for &other in near.iter().filter(|&&o| !self.apart(e, o)) {
+                out.extend(self.involved(other));
+            }
+        }
+        let n = self.ds.events.len();
+        for other in e.saturating_sub(WINDOW)..(e + WINDOW + 1).min(n) {
+            if r == NOT_SORTED || self.rank[other] == NOT_SORTED {
+                out.extend(self.involved(other));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether a sentence starting with `word` keeps its capital after a
+    /// phrase is put in front of it.
+    pub fn is_name_word(&self, word: &str) -> bool {
+        self.name_words.contains(word)
+    }
+
+    /// Groups of events in certain date order, from the date-sorted index:
+    /// `lanes` groups grow side by side, each taking the next event that
+    /// certainly follows its last one, and close at the next length of
+    /// `lengths`. Every event joins at most one group; the cost is linear.
+    pub fn chains(&self, lanes: usize, lengths: &[usize], skip: usize) -> Vec<Vec<usize>> {
+        let mut open: Vec<Vec<usize>> = vec![Vec::new(); lanes];
+        let mut want = vec![0; lanes];
+        let mut started = 0;
+        let mut out = Vec::new();
+        let mut next = 0;
+        for &e in self.sorted.iter().skip(skip) {
+            for step in 0..lanes {
+                let lane = (next + step) % lanes;
+                let fits = match open[lane].last() {
+                    None => true,
+                    Some(&last) => {
+                        self.before(last, e)
+                            && open[lane]
+                                .iter()
+                                .all(|&o| self.title_key[o] != self.title_key[e])
+                    }
+                };
+                if fits {
+                    if open[lane].is_empty() {
+                        want[lane] = lengths[started % lengths.len()];
+                        started += 1;
+                    }
+                    open[lane].push(e);
+                    if open[lane].len() == want[lane] {
+                        out.push(std::mem::take(&mut open[lane]));
+                    }
+                    next = (lane + 1) % lanes;
+                    break;
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,402 @@
+//! The generator: a dataset and a seed become a question set.
+//!
+//! Which questions exist depends on the dataset only; the seed chooses the
+//! distractors, the true-or-false polarity and the order of options. Each
+//! question draws from its own stream, derived from the seed and from what it
+//! asks, so that the output is byte-identical for the same inputs, and a
+//! question that did not change keeps its id and its draws when others change.
+//!
+//! Every builder reads precomputed pools ([`index::Index`]) and a bounded
+//! neighbourhood of events in date order, so time and memory are linear in
+//! the number of events.
+
+/// `format!` for pieces that are all text, allocating once: most of the
+/// generator's time goes into building strings, and `format!` grows its
+/// buffer as it goes.
+macro_rules! cat {
+    ($($part:expr),+ $(,)?) => {
+        [$(::core::convert::AsRef::<str>::as_ref(&$part)),+].concat()
+    };
+}
+
+mod before_after;
+mod cloze;
+mod distract;
+mod index;
+mod leak;
+mod matching;
+mod multi;
+mod numeric;
+mod ordering;
+mod single;
+mod text;
+mod truefalse;
+
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+
+use crate::dataset::{Dataset, Event};
+use crate::date::Date;
+use crate::question::{Body, Difficulty, Kind, Question, QuestionSet, SET_FORMAT, ScoringPolicy};
+use crate::seeded::{Seeded, fnv1a};
+
+use index::{Index, text_key};
+use leak::leaks;
+
+/// Names the generator in a set's provenance; bumped whenever the output
+/// for the same dataset and seed changes.
+pub const GENERATOR: &str = "quizline-generate 1";
+
+/// How often progress is reported: at most this many times per run.
+const PROGRESS_STEPS: usize = 100;
+
+/// Below this many events a batch is built on the calling thread alone:
+/// starting threads would cost more than it saves.
+const PARALLEL_MIN: usize = 512;
+
+/// Builds the question set for `dataset` with `seed`. `progress(done, total)`
+/// counts events and is called at most about a hundred times.
+///
+/// Events are built in batches, each split across the available cores;
+/// every question depends only on the dataset, the seed and what it asks,
+/// and batches are kept in event order, so the result does not depend on
+/// how many threads did the work.
+pub fn generate(dataset: &Dataset, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> QuestionSet {
+    let cx = Ctx {
+        ix: Index::new(dataset),
+        seed,
+    };
+    let total = dataset.events.len();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let batch = total.div_ceil(PROGRESS_STEPS).max(1);
+    let mut out = Emitter::with_capacity(total * 7);
+    let mut done = 0;
+    while done < total {
+        let end = (done + batch).min(total);
+        for part in build_range(&cx, done..end, threads) {
+            out.extend(part);
+        }
+        done = end;
+        progress(done as u64, total as u64);
+    }
+    let mut drafts = Vec::new();
+    ordering::build_all(&cx, &mut drafts);
+    matching::build_all(&cx, &mut drafts);
+    out.extend(drafts.into_iter().filter_map(finish));
+    QuestionSet {
+        format: SET_FORMAT,
+        id: dataset.id.clone(),
+        title: format!("{} — questions", dataset.title),
+        description: Some(format!(
+            "Questions generated from the dataset “{}”: dates, order, people, figures and agreements, each with its source.",
+            dataset.title
+        )),
+        generated: None,
+        scoring: ScoringPolicy::default(),
+        questions: out.questions,
+    }
+}
+
+/// The questions of events `range`, in event order, built on up to `threads` threads.
+fn build_range(cx: &Ctx, range: Range<usize>, threads: usize) -> Vec<Vec<Built>> {
+    if threads < 2 || range.len() < PARALLEL_MIN {
+        return vec![build_events(cx, range)];
+    }
+    let step = range.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = range
+            .clone()
+            .step_by(step)
+            .map(|start| {
+                let part = start..(start + step).min(range.end);
+                s.spawn(move || build_events(cx, part))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a generator thread panicked"))
+            .collect()
+    })
+}
+
+/// Every per-event builder, one event after another.
+fn build_events(cx: &Ctx, range: Range<usize>) -> Vec<Built> {
+    let mut drafts = Vec::new();
+    let mut out = Vec::with_capacity(range.len() * 7);
+    for e in range {
+        let f = Focus::new(cx, e);
+        numeric::build(&f, &mut drafts);
+        single::build(&f, &mut drafts);
+        multi::build(&f, &mut drafts);
+        truefalse::build(&f, &mut drafts);
+        before_after::build(&f, &mut drafts);
+        matching::build(&f, &mut drafts);
+        cloze::build(&f, &mut drafts);
+        out.extend(drafts.drain(..).filter_map(finish));
+    }
+    out
+}
+
+/// What every builder reads: the dataset's index and the seed.
+struct Ctx<'d> {
+    ix: Index<'d>,
+    seed: u64,
+}
+
+impl Ctx<'_> {
+    /// The stream for the question asked under `key`.
+    fn rng(&self, key: &str) -> Seeded {
+        Seeded::derive(self.seed, key)
+    }
+}
+
+/// One event, as the per-event builders see it.
+struct Focus<'a> {
+    cx: &'a Ctx<'a>,
+    e: usize,
+    ev: &'a Event,
+    /// The sentence every explanation about the event ends with, built once.
+    dated: String,
+}
+
+impl<'a> Focus<'a> {
+    fn new(cx: &'a Ctx<'a>, e: usize) -> Focus<'a> {
+        let ev = cx.ix.event(e);
+        Focus {
+            cx,
+            e,
+            ev,
+            dated: text::dated(ev),
+        }
+    }
+}
+
+/// A question before it gets its id.
+struct Draft {
+    /// What is asked, e.g. `"numeric|war|year-any"`; the id is derived from it.
+    key: String,
+    prompt: String,
+    body: Body,
+    difficulty: Difficulty,
+    explanation: String,
+    events: Vec<String>,
+    source: Option<String>,
+}
+
+impl Draft {
+    fn leaks(&self) -> bool {
+        leak::body_leaks(&self.prompt, &self.body)
+    }
+}
+
+/// The key of a question asked about some events: kind, event ids and aspect.
+fn key(kind: Kind, events: &[&str], aspect: &str) -> String {
+    let len = kind.name().len() + events.iter().map(|e| e.len() + 1).sum::<usize>() + aspect.len() + 1;
+    let mut key = String::with_capacity(len);
+    key.push_str(kind.name());
+    for (i, e) in events.iter().enumerate() {
+        key.push(if i == 0 { '|' } else { ',' });
+        key.push_str(e);
+    }
+    key.push('|');
+    key.push_str(aspect);
+    key
+}
+
+fn points(kind: Kind) -> u32 {
+    match kind {
+        Kind::MultiSelect | Kind::Ordering | Kind::Matching => 2,
+        _ => 1,
+    }
+}
+
+/// Puts `answer` among `distractors` at a random position.
+fn place_answer(
+    rng: &mut Seeded,
+    mut distractors: Vec<String>,
+    answer: String,
+) -> (Vec<String>, usize) {
+    let at = rng.below(distractors.len() + 1);
+    distractors.insert(at, answer);
+    (distractors, at)
+}
+
+/// A question that passed the leak guard, with what the emitter needs to
+/// keep the set free of repeats: its content key and its id's hash.
+struct Built {
+    question: Question,
+    key: String,
+    content: u64,
+    id: u64,
+}
+
+/// Turns a draft into a question with the id its key gives, unless it leaks.
+fn finish(d: Draft) -> Option<Built> {
+    let kind = d.body.kind();
+    let id = id_hash(&d.key);
+    let question = Question {
+        id: format_id(kind, id),
+        prompt: d.prompt,
+        body: d.body,
+        points: points(kind),
+        difficulty: d.difficulty,
+        explanation: d.explanation,
+        events: d.events,
+        source: d.source,
+    };
+    if leaks(&question) {
+        return None;
+    }
+    Some(Built {
+        content: content_key(&question),
+        question,
+        key: d.key,
+        id,
+    })
+}
+
+/// `q-<kind>-<12 hex digits>`.
+fn format_id(kind: Kind, hash: u64) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(kind.name().len() + 15);
+    id.push_str("q-");
+    id.push_str(kind.name());
+    id.push('-');
+    id.extend((0..12).rev().map(|i| char::from(HEX[((hash >> (4 * i)) & 0xf) as usize])));
+    id
+}
+
+/// Collects questions in order: drops any that repeats another's content,
+/// and keeps ids unique.
+struct Emitter {
+    questions: Vec<Question>,
+    ids: HashSet<u64, BuildHasherDefault<Prehashed>>,
+    contents: HashSet<u64, BuildHasherDefault<Prehashed>>,
+}
+
+impl Emitter {
+    fn with_capacity(n: usize) -> Emitter {
+        Emitter {
+            questions: Vec::with_capacity(n),
+            ids: HashSet::with_capacity_and_hasher(n, Default::default()),
+            contents: HashSet::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
+    fn extend(&mut self, built: impl IntoIterator<Item = Built>) {
+        for b in built {
+            self.push(b);
+        }
+    }
+
+    /// On an id clash the key is extended with a counter, so the outcome
+    /// depends only on the questions before this one.
+    fn push(&mut self, mut b: Built) {
+        if !self.contents.insert(b.content) {
+            return;
+        }
+        let mut n = 1;
+        while !self.ids.insert(b.id) {
+            n += 1;
+            b.id = id_hash(&format!("{}#{n}", b.key));
+            b.question.id = format_id(b.question.kind(), b.id);
+        }
+        self.questions.push(b.question);
+    }
+}
+
+/// A hasher for keys that are hashes already: one multiplication spreads
+/// their bits over the whole word, as the table's probing wants.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// 48 well-mixed bits of FNV-1a (its low bits mix poorly on their own).
+fn id_hash(key: &str) -> u64 {
+    mix(fnv1a(key.as_bytes())) >> 16
+}
+
+/// Two questions with the same content are the same question, whichever
+/// events they were made from (two events can share a quote).
+fn content_key(q: &Question) -> u64 {
+    // Options are summed, so that their order does not matter.
+    let set = |texts: &[String]| texts.iter().fold(0u64, |sum, t| sum.wrapping_add(mix(text_key(t))));
+    let (prompt, body) = match &q.body {
+        Body::SingleChoice { options, .. }
+        | Body::MultiSelect { options, .. }
+        | Body::BeforeAfter { options, .. } => (text_key(&q.prompt), set(options)),
+        Body::Ordering { items, .. } => (text_key(&q.prompt), set(items)),
+        Body::Matching { left, right, .. } => (text_key(&q.prompt), set(left) ^ mix(set(right))),
+        // A cloze is its text; the prompt only names the event it is about.
+        Body::Cloze { text, .. } => (0, text_key(text)),
+        Body::TrueFalse { .. } | Body::Numeric { .. } => (text_key(&q.prompt), 0),
+    };
+    mix(text_key(q.kind().name()) ^ mix(prompt ^ mix(body)))
+}
+
+/// SplitMix64's finalizer: every input bit moves every output bit.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Difficulty from how close the nearest wrong date is, in days.
+fn by_days(days: i64) -> Difficulty {
+    match days {
+        ..62 => Difficulty::Hard,
+        62..400 => Difficulty::Medium,
+        _ => Difficulty::Easy,
+    }
+}
+
+/// Difficulty from how close the nearest wrong year is.
+fn by_years(years: i64) -> Difficulty {
+    match years {
+        ..=1 => Difficulty::Hard,
+        2..=5 => Difficulty::Medium,
+        _ => Difficulty::Easy,
+    }
+}
+
+/// Difficulty from how close the nearest wrong figure is, as a ratio.
+fn by_ratio(answer: u64, wrong: u64) -> Difficulty {
+    let (small, big) = (answer.min(wrong).max(1), answer.max(wrong));
+    match big / small {
+        ..=2 => Difficulty::Hard,
+        3..=5 => Difficulty::Medium,
+        _ => Difficulty::Easy,
+    }
+}
+
+/// Whether an event dated to a day or a month is asked its year (as a
+/// number) rather than its full date (as a choice). Both are fair; asking
+/// one per event keeps the set from repeating itself. Decided by the event's
+/// id, so the choice does not move with the seed.
+fn asks_year(ev: &Event) -> bool {
+    match ev.date {
+        Date::Day { .. } | Date::Month { .. } => id_hash(&ev.id) % 2 == 0,
+        Date::Year { .. } | Date::Range { .. } => true,
+    }
+}
+
+/// Days between two date intervals that do not overlap.
+fn days_apart(a: (i64, i64), b: (i64, i64)) -> i64 {
+    (b.0 - a.1).max(a.0 - b.1)
+}

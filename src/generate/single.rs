@@ -1,0 +1,240 @@
+//! Single-choice questions: a date at the precision the source gives it, the
+//! year a range began, who acted in a role, a casualty figure, and the stage
+//! of an agreement.
+
+use crate::dataset::{Actor, ActorKind, AgreementStage, Casualty, Qualifier, Role};
+use crate::date::{Date, Precision};
+use crate::question::{Body, Difficulty, Kind};
+
+use super::distract::{self, at_precision, distinct};
+use super::index::datable;
+use super::leak::names_any;
+use super::numeric::{accepted, casualty_explanation};
+use super::text::{casualty_verb, figure, quoted, role_phrase, stage_label};
+use super::{Draft, Focus, by_days, by_ratio, by_years, days_apart, key, place_answer};
+
+/// Three distractors when the data has them; two at the least.
+const WANT: usize = 3;
+const AT_LEAST: usize = 2;
+
+pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
+    out.extend(date(f));
+    out.extend(range_start(f));
+    out.extend(who(f));
+    for (i, c) in f.ev.casualties.iter().enumerate() {
+        out.extend(casualty(f, i, c));
+    }
+    out.extend(stage(f));
+}
+
+fn draft(f: &Focus, aspect: &str, prompt: String, options: Vec<String>, answer: usize) -> Draft {
+    let ev = f.ev;
+    Draft {
+        key: key(Kind::SingleChoice, &[&ev.id], aspect),
+        prompt,
+        body: Body::SingleChoice { options, answer },
+        difficulty: Difficulty::Medium,
+        explanation: f.dated.clone(),
+        events: vec![ev.id.clone()],
+        source: Some(ev.source.text.clone()),
+    }
+}
+
+/// "On which date …" for a day, "In which month and year …" for a month;
+/// the options are dates at that precision that cannot be confused with it.
+fn date(f: &Focus) -> Option<Draft> {
+    let (cx, e, ev) = (f.cx, f.e, f.ev);
+    if !datable(ev) || super::asks_year(ev) {
+        return None;
+    }
+    let (precision, aspect, lead) = match ev.date {
+        Date::Day { .. } => (Precision::Day, "date-day", "On which date"),
+        Date::Month { .. } => (Precision::Month, "date-month", "In which month and year"),
+        _ => return None,
+    };
+    let answer = at_precision(&ev.date, precision)?;
+    let k = key(Kind::SingleChoice, &[&ev.id], aspect);
+    let mut rng = cx.rng(&k);
+    let wrong = distract::dates(&cx.ix, e, precision, WANT, &mut rng);
+    let closest = wrong
+        .iter()
+        .map(|d| days_apart(d.interval(), answer.interval()))
+        .min()?;
+    let others = distinct(&answer.display(), wrong.iter().map(Date::display).collect());
+    if others.len() < AT_LEAST {
+        return None;
+    }
+    let (options, at) = place_answer(&mut rng, others, answer.display());    let prompt = cat!(lead, " did this happen: “", ev.title, "”?");
+    Some(Draft {
+        difficulty: by_days(closest),
+        ..draft(f, aspect, prompt, options, at)
+    })
+}
+
+/// For a range of years: the year it began, with years outside the whole range as distractors.
+fn range_start(f: &Focus) -> Option<Draft> {
+    let (cx, ev) = (f.cx, f.ev);
+    let Date::Range { start, end } = &ev.date else {
+        return None;
+    };
+    if !datable(ev) {
+        return None;
+    }
+    let (a, b) = (start.start_year(), end.end_year());
+    if a == b {
+        return None;
+    }
+    let k = key(Kind::SingleChoice, &[&ev.id], "year-start");
+    let mut rng = cx.rng(&k);
+    let wrong = distract::years(&cx.ix, a, b, WANT, &mut rng);
+    let closest = wrong.iter().map(|&y| i64::from((y - a).abs())).min()?;
+    if wrong.len() < AT_LEAST {
+        return None;
+    }
+    let (options, at) = place_answer(
+        &mut rng,
+        wrong.iter().map(i32::to_string).collect(),
+        a.to_string(),
+    );    let prompt = cat!("In which year did this begin: “", ev.title, "”?");
+    Some(Draft {
+        difficulty: by_years(closest),
+        ..draft(f, "year-start", prompt, options, at)
+    })
+}
+
+/// Roles asked about, most telling first; one who-question per event.
+pub(super) const ROLES: [Role; 8] = [
+    Role::Speaker,
+    Role::Spokesperson,
+    Role::Mediator,
+    Role::Signatory,
+    Role::Party,
+    Role::Supporter,
+    Role::Peacekeeper,
+    Role::Subject,
+];
+
+/// The one actor in a role, among actors of the same kind that had no part in the event.
+fn who(f: &Focus) -> Option<Draft> {
+    let involved = f.cx.ix.involved(f.e);
+    ROLES
+        .iter()        .find_map(|&role| {
+            let mut holders = f.cx.ix.holders(f.e, role);
+            match (holders.next(), holders.next()) {
+                (Some(a), None) => who_in(f, role, a, involved).filter(|d| !d.leaks()),
+                _ => None,
+            }
+        })
+}
+
+fn who_in(f: &Focus, role: Role, a: usize, involved: &[usize]) -> Option<Draft> {
+    let (cx, ev) = (f.cx, f.ev);    let actor = cx.ix.actor(a);
+    // An alias in the title names the answer as surely as its name.
+    if names_any(&ev.title, cx.ix.actor_names(a)) {
+        return None;
+    }
+    let aspect = cat!("who-", role.label());
+    let mut rng = cx.rng(&key(Kind::SingleChoice, &[&ev.id], &aspect));
+    let wrong = distract::actors(&cx.ix, &[actor.kind], involved, &[a], WANT, &mut rng);
+    if wrong.len() < AT_LEAST {
+        return None;
+    }
+    let names = wrong.iter().map(|&w| cx.ix.actor(w).name.clone()).collect();
+    let (options, at) = place_answer(&mut rng, names, actor.name.clone());
+    let (phrase, _) = role_phrase(role);
+    let asker = if actor.kind == ActorKind::Person {
+        "Who"
+    } else {
+        "Which of these"
+    };    let prompt = cat!(asker, " ", phrase, " “", ev.title, "”, according to the source?");
+    if names_any(&prompt, cx.ix.actor_names(a)) {
+        return None;
+    }    let explanation = cat!(described(actor), " ", phrase, " “", ev.title, "”. ", f.dated);
+    Some(Draft {
+        explanation,
+        ..draft(f, &aspect, prompt, options, at)
+    })
+}
+
+/// A name with the office the source gives it: "Ann Smith (Mayor of X)".
+pub(super) fn described(actor: &Actor) -> String {
+    match &actor.title {
+        Some(t) => format!("{} ({t})", actor.name),
+        None => actor.name.clone(),
+    }
+}
+
+/// The stated figure among figures on a ladder away from it. A range
+/// ("between …") is asked only as a number, where any figure in it counts.
+fn casualty(f: &Focus, i: usize, c: &Casualty) -> Option<Draft> {
+    let (cx, ev) = (f.cx, f.ev);
+    if c.count.qualifier == Qualifier::Between {
+        return None;
+    }
+    let (lo, hi) = accepted(&c.count)?;
+    let answer = c.count.headline()?;
+    let aspect = format!("figure-{i}");
+    let mut rng = cx.rng(&key(Kind::SingleChoice, &[&ev.id], &aspect));
+    let wrong = distract::figures(answer, lo, hi, WANT, &mut rng);
+    let closest = wrong.iter().map(|&w| by_ratio(answer, w)).max()?;
+    if wrong.len() < AT_LEAST {
+        return None;
+    }
+    let (options, at) = place_answer(
+        &mut rng,
+        wrong.into_iter().map(figure).collect(),
+        figure(answer),
+    );
+    let bound = match c.count.qualifier {
+        Qualifier::UpTo => "upper bound",
+        Qualifier::AtLeast => "lower bound",
+        _ => "figure",
+    };
+    let who = c.who.as_deref().unwrap_or("people");
+    let prompt = format!(
+        "What {bound} does the source give for the number of {who} who {} in {}?",
+        casualty_verb(c.kind),
+        quoted(&ev.title)
+    );
+    let explanation = casualty_explanation(f, c)?;
+    Some(Draft {
+        difficulty: closest,
+        explanation,
+        ..draft(f, &aspect, prompt, options, at)
+    })
+}
+
+const STAGES: [AgreementStage; 7] = [
+    AgreementStage::PreNegotiation,
+    AgreementStage::Ceasefire,
+    AgreementStage::Framework,
+    AgreementStage::Comprehensive,
+    AgreementStage::Implementation,
+    AgreementStage::Renewal,
+    AgreementStage::Proposed,
+];
+
+fn stage(f: &Focus) -> Option<Draft> {
+    let (cx, ev) = (f.cx, f.ev);
+    let agreement = ev.agreement.as_ref()?;
+    let mut rng = cx.rng(&key(Kind::SingleChoice, &[&ev.id], "stage"));
+    let mut wrong: Vec<String> = STAGES
+        .iter()
+        .filter(|&&s| s != agreement.stage)
+        .map(|&s| stage_label(s))
+        .collect();
+    rng.shuffle(&mut wrong);
+    wrong.truncate(WANT);
+    let answer = stage_label(agreement.stage);
+    let explanation = format!(
+        "The source places {} at the {} stage. {}",
+        quoted(&ev.title),
+        agreement.stage.label(),
+        f.dated
+    );
+    let (options, at) = place_answer(&mut rng, wrong, answer);    let prompt = cat!("What stage had the agreement in “", ev.title, "” reached, according to the source?");
+    Some(Draft {
+        explanation,
+        ..draft(f, "stage", prompt, options, at)
+    })
+}

@@ -1,0 +1,257 @@
+//! Phrasing shared by the builders: dates as a sentence says them, figures,
+//! roles, lists of names, and the dated sentence every explanation ends with.
+
+use crate::dataset::{AgreementStage, CasualtyKind, DateBasis, Event, Qualifier, Quantity, Role};
+use crate::date::{Date, Part};
+
+use super::index::datable;
+
+pub(super) fn quoted(s: &str) -> String {
+    cat!("“", s, "”")
+}
+
+/// A date as the tail of a sentence: "in 1994", "on 2 September 1991",
+/// "in late September 2020", "from 1992 to 1994", "at the end of 2023".
+pub(super) fn when(date: &Date) -> String {
+    match date {
+        Date::Day { .. } => format!("on {}", date.display()),
+        Date::Month {
+            part: Some(Part::End),
+            ..
+        }
+        | Date::Year {
+            part: Some(Part::End),
+            ..
+        } => {
+            format!("at {}", date.display())
+        }
+        Date::Range { start, end } => format!("from {} to {}", start.display(), end.display()),
+        _ => format!("in {}", date.display()),
+    }
+}
+
+pub(super) fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The sentence that ends every explanation: when the event took place, at
+/// the date's own precision, and how the date was read when the source does
+/// not state it whole. A date placed only by context is not stated as a fact.
+pub(super) fn dated(ev: &Event) -> String {    if !datable(ev) {
+        return cat!("The source does not date “", ev.title, "”.");
+    }
+    let mut s = cat!("According to the source, “", ev.title, "” took place ", when(&ev.date), ".");
+    if let Some(note) = &ev.date_note {
+        s.push_str(" The date is read from context: ");
+        s.push_str(&first_sentence(note));
+    }
+    s
+}
+
+/// A date for a list of events, marked when it is read from context.
+/// Only for events whose date may be stated.
+pub(super) fn listed_date(ev: &Event) -> String {
+    let mark = if read_from_context(ev) { "*" } else { "" };
+    format!("{}{mark}", ev.date.display())
+}
+
+fn read_from_context(ev: &Event) -> bool {
+    ev.date_basis == DateBasis::Resolved || ev.date_note.is_some()
+}
+
+/// Appended to an explanation that lists dates with [`listed_date`].
+pub(super) fn note_mark(events: &[&Event]) -> &'static str {
+    if events.iter().any(|e| read_from_context(e)) {
+        " Dates marked * are read from the source's context rather than stated in it."
+    } else {
+        ""
+    }
+}
+
+/// The first sentence of a note, so that an explanation mentions it briefly.
+/// A full stop inside a quotation does not end the sentence.
+pub(super) fn first_sentence(text: &str) -> String {
+    const MAX: usize = 240;
+    let mut quoted = false;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut end = text.len();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let next_is_space = chars.get(k + 1).is_none_or(|&(_, n)| n.is_whitespace());
+        match c {
+            '"' | '“' | '”' => {
+                let closes = quoted;
+                quoted = !quoted;
+                if closes && next_is_space && text[..i].ends_with('.') {
+                    end = i + c.len_utf8();
+                    break;
+                }
+            }
+            '.' if !quoted && next_is_space => {
+                end = i + 1;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let sentence = text[..end].trim();
+    if sentence.chars().count() <= MAX {
+        return sentence.to_string();
+    }
+    let cut: String = sentence.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
+}
+
+/// A count as options and sentences write it: `30,000`, `1,500`, `12`.
+pub(super) fn figure(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A quantity as the source qualifies it: "up to 30,000", "between 1,000 and 2,000".
+pub(super) fn amount(q: &Quantity) -> Option<String> {
+    let f = |n: Option<u64>| n.map(figure);
+    Some(match q.qualifier {
+        Qualifier::Exact => f(q.headline())?,
+        Qualifier::Approximately => format!("about {}", f(q.best)?),
+        Qualifier::UpTo => format!("up to {}", f(q.high)?),
+        Qualifier::AtLeast => format!("at least {}", f(q.low)?),
+        Qualifier::Between => format!("between {} and {}", f(q.low)?, f(q.high)?),
+    })
+}
+
+pub(super) fn casualty_verb(kind: CasualtyKind) -> &'static str {
+    match kind {
+        CasualtyKind::Deaths => "died",
+        CasualtyKind::Wounded => "were wounded",
+        CasualtyKind::Displaced => "were displaced",
+        CasualtyKind::Prisoners => "were taken prisoner",
+    }
+}
+
+/// What an actor in a role did, for one actor and for several.
+pub(super) fn role_phrase(role: Role) -> (&'static str, &'static str) {
+    match role {
+        Role::Party => ("was a party to", "were parties to"),
+        Role::Mediator => ("mediated", "mediated"),
+        Role::Signatory => ("signed", "signed"),
+        Role::Supporter => ("supported", "supported"),
+        Role::Spokesperson => ("spoke as spokesperson on", "spoke as spokespeople on"),
+        Role::Speaker => ("made the statement in", "made the statement in"),
+        Role::Subject => ("was the subject of", "were the subjects of"),
+        Role::Peacekeeper => ("served as peacekeepers in", "served as peacekeepers in"),
+    }
+}
+
+pub(super) fn stage_label(stage: AgreementStage) -> String {
+    capitalize(stage.label())
+}
+
+/// "A", "A and B", "A, B and C".
+pub(super) fn join_names(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The quotes of several events, each once, in order.
+pub(super) fn join_quotes(events: &[&Event]) -> Option<String> {
+    let mut quotes: Vec<&str> = Vec::with_capacity(events.len());
+    for e in events {
+        if !quotes.contains(&e.source.text.as_str()) {
+            quotes.push(&e.source.text);
+        }
+    }
+    (!quotes.is_empty()).then(|| quotes.join(" … "))
+}
+
+/// Where `needle` stands in `hay` as a whole word (or number): not inside a
+/// longer word, so "Vessmark" is not found in "Vessmarker".
+pub(super) fn find_word<'h>(hay: &'h str, needle: &'h str) -> impl Iterator<Item = usize> + 'h {
+    let joins = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
+    // "30,000" is not a whole number inside "30,000,000".
+    let continues_number = move |rest: &str| {
+        needle.ends_with(|c: char| c.is_ascii_digit())
+            && rest
+                .strip_prefix([',', '.'])
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    hay.match_indices(needle).map(|(at, _)| at).filter(move |&at| {
+        let rest = &hay[at + needle.len()..];
+        !needle.is_empty()
+            && !joins(hay[..at].chars().next_back())
+            && !joins(rest.chars().next())
+            && !continues_number(rest)
+    })
+}
+
+/// Where `needle` stands in `hay` as a whole word, when it stands there once.
+pub(super) fn find_once(hay: &str, needle: &str) -> Option<usize> {
+    let mut at = find_word(hay, needle);
+    match (at.next(), at.next()) {
+        (Some(at), None) => Some(at),
+        _ => None,
+    }
+}
+
+/// `claim` with `replacement` put over `start..end`, keeping a possessive
+/// right: "Holt's" becomes "United Towns'" rather than "United Towns's".
+pub(super) fn splice(claim: &str, start: usize, end: usize, replacement: &str) -> String {
+    let rest = &claim[end..];
+    let rest = match rest.strip_prefix("'s") {
+        Some(after) if replacement.ends_with('s') => format!("'{after}"),
+        _ => rest.to_string(),
+    };
+    format!("{}{replacement}{rest}", &claim[..start])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_sentence_skips_quoted_full_stops() {
+        let note = "The sentence gives no year; 2020 follows from \"In late September 2020, hostilities resumed.\" More.";
+        assert_eq!(
+            first_sentence(note),
+            "The sentence gives no year; 2020 follows from \"In late September 2020, hostilities resumed.\""
+        );
+        assert_eq!(first_sentence("One. Two."), "One.");
+    }
+
+    #[test]
+    fn words_are_found_whole() {
+        assert_eq!(find_once("Vessmarker and Vessmark.", "Vessmark"), Some(15));
+        assert_eq!(find_word("Upper-Merrow", "Merrow").next(), None);
+        assert_eq!(find_once("up to 30,000 people", "30,000"), Some(6));
+        assert_eq!(find_once("30,000,000 and 30,000", "30,000"), Some(15));
+    }
+
+    #[test]
+    fn figures_and_possessives() {
+        assert_eq!(figure(30000), "30,000");
+        assert_eq!(figure(1500), "1,500");
+        assert_eq!(figure(12), "12");
+        assert_eq!(
+            splice("with Holt's support", 5, 9, "United Towns"),
+            "with United Towns' support"
+        );
+        assert_eq!(
+            splice("with Holt's support", 5, 9, "Tarnholt"),
+            "with Tarnholt's support"
+        );
+    }
+}
