@@ -127,27 +127,27 @@ fn dataset_problems(d: &Dataset) -> Vec<Problem> {
         }
         for c in &e.casualties {
             let q = &c.count;
-            if let (Some(low), Some(high)) = (q.low, q.high) {
-                if low > high {
-                    out.push(problem(
-                        format!(
-                            "event `{}`: casualty low {low} is greater than high {high}",
-                            e.id
-                        ),
-                        Some((&e.id, 0)),
-                    ));
-                }
+            if let (Some(low), Some(high)) = (q.low, q.high)
+                && low > high
+            {
+                out.push(problem(
+                    format!(
+                        "event `{}`: casualty low {low} is greater than high {high}",
+                        e.id
+                    ),
+                    Some((&e.id, 0)),
+                ));
             }
-            if let Some(best) = q.best {
-                if q.low.is_some_and(|l| best < l) || q.high.is_some_and(|h| best > h) {
-                    out.push(problem(
-                        format!(
-                            "event `{}`: casualty best {best} lies outside low–high",
-                            e.id
-                        ),
-                        Some((&e.id, 0)),
-                    ));
-                }
+            if let Some(best) = q.best
+                && (q.low.is_some_and(|l| best < l) || q.high.is_some_and(|h| best > h))
+            {
+                out.push(problem(
+                    format!(
+                        "event `{}`: casualty best {best} lies outside low–high",
+                        e.id
+                    ),
+                    Some((&e.id, 0)),
+                ));
             }
             let missing = match q.qualifier {
                 Qualifier::UpTo => q.high.is_none().then_some("UpTo needs `high`"),

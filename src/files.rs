@@ -1,6 +1,10 @@
 //! Reading and writing RON files with errors a person can act on:
 //! `path:line:col: what is wrong`, and writes that never leave half a file.
 
+// A FileError carries the file's text so the report can draw the line it is
+// about; it is built only on the error path, so its size costs nothing.
+#![allow(clippy::result_large_err)]
+
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};

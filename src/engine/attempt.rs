@@ -251,18 +251,15 @@ impl Attempt {
             incorrect: 0,
         };
         for item in &self.items {
-            match &item.outcome {
-                Some(o) => {
-                    s.answered += 1;
-                    s.score += o.grade.points;
-                    s.max_score += o.grade.max_points;
-                    match o.grade.verdict {
-                        Verdict::Correct => s.correct += 1,
-                        Verdict::Partial => s.partial += 1,
-                        Verdict::Incorrect => s.incorrect += 1,
-                    }
+            if let Some(o) = &item.outcome {
+                s.answered += 1;
+                s.score += o.grade.points;
+                s.max_score += o.grade.max_points;
+                match o.grade.verdict {
+                    Verdict::Correct => s.correct += 1,
+                    Verdict::Partial => s.partial += 1,
+                    Verdict::Incorrect => s.incorrect += 1,
                 }
-                None => {}
             }
         }
         s.score = (s.score * 100.0).round() / 100.0;

@@ -273,22 +273,14 @@ async fn new_room_page(
     page(status, "Host a live quiz", "new-room", body, "")
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct RoomForm {
     set: String,
     options: RoomOptions,
 }
 
-impl Default for RoomForm {
-    fn default() -> Self {
-        RoomForm {
-            set: String::new(),
-            options: RoomOptions::default(),
-        }
-    }
-}
-
-fn parse_form(body: &[u8]) -> Result<RoomForm, (RoomForm, String)> {
+/// The form as sent, and what is wrong with it if anything.
+fn parse_form(body: &[u8]) -> (RoomForm, Option<String>) {
     let pairs: Vec<(String, String)> = form_urlencoded_pairs(body);
     let get = |k: &str| {
         pairs
@@ -349,11 +341,8 @@ fn parse_form(body: &[u8]) -> Result<RoomForm, (RoomForm, String)> {
     if form.set.is_empty() {
         problems.push("choose a question set".into());
     }
-    if problems.is_empty() {
-        Ok(form)
-    } else {
-        Err((form, problems.join("; ")))
-    }
+    let problems = (!problems.is_empty()).then(|| problems.join("; "));
+    (form, problems)
 }
 
 /// `application/x-www-form-urlencoded`, with `+` as space and `%XX` bytes.
@@ -429,8 +418,8 @@ pub async fn create_room(
         );
     }
     let form = match parse_form(&body) {
-        Ok(f) => f,
-        Err((form, e)) => {
+        (form, None) => form,
+        (form, Some(e)) => {
             return new_room_page(&state, &headers, StatusCode::BAD_REQUEST, Some(e), &form).await;
         }
     };
@@ -701,15 +690,15 @@ mod tests {
         assert_eq!(pairs[4], ("bad".into(), "%zz".into()));
         // A multi-byte character after % must not split.
         assert_eq!(form_urlencoded_pairs("a=%é".as_bytes())[0].1, "%é");
-        let f = parse_form(b"set=s&count=5&kinds=cloze&time=untimed&scoring=accuracy-only&leaderboard=end&max_players=40&late_join=on").unwrap();
+        let (f, e) = parse_form(b"set=s&count=5&kinds=cloze&time=untimed&scoring=accuracy-only&leaderboard=end&max_players=40&late_join=on").unwrap();
         assert_eq!(f.options.count, Some(5));
         assert_eq!(f.options.kinds, vec![Kind::Cloze]);
         assert_eq!(f.options.time_limit_s, None);
         assert_eq!(f.options.scoring, SpeedRule::AccuracyOnly);
         assert_eq!(f.options.leaderboard, LeaderboardMode::End);
         assert!(f.options.late_join && !f.options.streak_bonus);
-        assert!(parse_form(b"set=s&count=0").is_err());
-        assert!(parse_form(b"set=s&time=3").is_err());
-        assert!(parse_form(b"count=3").is_err());
+        assert!(parse_form(b"set=s&count=0").1.is_some());
+        assert!(parse_form(b"set=s&time=3").1.is_some());
+        assert!(parse_form(b"count=3").1.is_some());
     }
 }

@@ -157,6 +157,8 @@ pub fn parse_range(text: &str) -> Result<(u64, u64), String> {
 
 /// Raises this process's soft limit on open files toward `want` (never past
 /// the hard limit). Returns the limit now in force.
+// `rlim_t` is not u64 on every platform, so the casts stay.
+#[allow(clippy::unnecessary_cast)]
 pub fn raise_nofile_limit(want: u64) -> Result<u64, String> {
     #[cfg(unix)]
     {

@@ -115,23 +115,23 @@ impl Conn {
     fn read(
         &mut self,
         msg: Option<Result<Message, axum::Error>>,
-    ) -> Result<Option<ClientMsg>, Option<ServerMsg>> {
+    ) -> Result<Option<ClientMsg>, Option<Box<ServerMsg>>> {
         match msg {
             None | Some(Err(_)) | Some(Ok(Message::Close(_))) => Err(None),
             Some(Ok(Message::Text(t))) => {
                 self.last_seen = Instant::now();
                 match serde_json::from_str::<ClientMsg>(&t) {
                     Ok(m) => Ok(Some(m)),
-                    Err(e) => Err(Some(ServerMsg::error(
+                    Err(e) => Err(Some(Box::new(ServerMsg::error(
                         "bad_message",
                         format!("message not understood: {e}"),
-                    ))),
+                    )))),
                 }
             }
-            Some(Ok(Message::Binary(_))) => Err(Some(ServerMsg::error(
+            Some(Ok(Message::Binary(_))) => Err(Some(Box::new(ServerMsg::error(
                 "bad_message",
                 "send JSON text messages",
-            ))),
+            )))),
             Some(Ok(_)) => {
                 self.last_seen = Instant::now();
                 Ok(None)

@@ -178,7 +178,16 @@
     current = m;
     $('pq-number').textContent = `Question ${m.q + 1} of ${m.of}`;
     $('pq-prompt').textContent = m.prompt;
-    $('pq-kind').textContent = m.kind_label + ': ' + m.hint;
+    $('pq-kind').textContent = ({
+      'single-choice': 'Choose one answer',
+      'before-after': 'Choose the one that came first',
+      'multi-select': 'Choose every answer that applies',
+      'true-false': 'True or false?',
+      numeric: 'Type a whole number',
+      ordering: 'Put them in order',
+      matching: 'Match each item on the left',
+      cloze: 'Type the missing word or words',
+    })[m.kind] || m.kind_label;
     $('pq-cloze').hidden = !m.cloze;
     $('pq-cloze').textContent = m.cloze || '';
     answerInput(m);
