@@ -14,22 +14,32 @@ use quizline::synth::synthesize;
 
 fn generation(c: &mut Criterion) {
     let mut group = c.benchmark_group("generate");
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(8));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
     for events in [1_000, 10_000, 100_000] {
         let dataset = synthesize(events, 1);
         group.throughput(Throughput::Elements(events as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(events), &dataset, |b, dataset| {
-            b.iter_with_large_drop(|| generate(black_box(dataset), 1, &mut |_, _| {}))
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(events),
+            &dataset,
+            |b, dataset| b.iter_with_large_drop(|| generate(black_box(dataset), 1, &mut |_, _| {})),
+        );
     }
     group.finish();
 }
 
 fn synthesis(c: &mut Criterion) {
     let mut group = c.benchmark_group("synthesize");
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
     group.throughput(Throughput::Elements(100_000));
-    group.bench_function("100000", |b| b.iter_with_large_drop(|| synthesize(black_box(100_000), 1)));
+    group.bench_function("100000", |b| {
+        b.iter_with_large_drop(|| synthesize(black_box(100_000), 1))
+    });
     group.finish();
 }
 

@@ -1169,6 +1169,12 @@ async fn bots_play_a_whole_game_by_themselves() {
     assert_eq!(report.finished, 40);
     assert_eq!(report.dropped_events + report.duplicate_events, 0);
     assert_eq!(report.questions_opened, 4);
+    assert_eq!(
+        report.fanout.count,
+        40 * 4,
+        "every bot saw every question live"
+    );
+    assert_eq!(report.ack.count, 40 * 4);
     assert!(!report.timed_out);
     // Accuracy 1: everyone is right every time.
     let stats: serde_json::Value = server

@@ -90,13 +90,20 @@ fn accepted(ix: &Index, written: &str, fill: Fill) -> Vec<String> {
 /// A casualty figure where the quote writes it once, as "30,000" or "30000".
 fn figures(f: &Focus) -> Vec<Blank> {
     let quote = &f.ev.source.text;
-    let counts = f.ev.casualties.iter().flat_map(|c| [c.count.low, c.count.best, c.count.high]);
+    let counts =
+        f.ev.casualties
+            .iter()
+            .flat_map(|c| [c.count.low, c.count.best, c.count.high]);
     counts
         .flatten()
         .filter_map(|n| {
             [figure(n), n.to_string()].iter().find_map(|written| {
                 let at = find_once(quote, written)?;
-                Some(Blank { start: at, end: at + written.len(), fill: Fill::Figure(n) })
+                Some(Blank {
+                    start: at,
+                    end: at + written.len(),
+                    fill: Fill::Figure(n),
+                })
             })
         })
         .collect()
@@ -119,7 +126,11 @@ fn years(f: &Focus) -> Vec<Blank> {
         .filter_map(|y| {
             let written = y.to_string();
             let at = find_once(&ev.source.text, &written)?;
-            Some(Blank { start: at, end: at + written.len(), fill: Fill::Year })
+            Some(Blank {
+                start: at,
+                end: at + written.len(),
+                fill: Fill::Year,
+            })
         })
         .collect()
 }
@@ -132,7 +143,11 @@ fn names(f: &Focus) -> Vec<Blank> {
     let mut hits: Vec<Blank> = Vec::new();
     let mut find = |names: &mut dyn Iterator<Item = &str>, fill: Fill| {
         for n in names {
-            hits.extend(find_word(quote, n).map(|at| Blank { start: at, end: at + n.len(), fill }));
+            hits.extend(find_word(quote, n).map(|at| Blank {
+                start: at,
+                end: at + n.len(),
+                fill,
+            }));
         }
     };
     for &a in ix.involved(f.e) {
@@ -142,7 +157,8 @@ fn names(f: &Focus) -> Vec<Blank> {
         find(&mut ix.place_names(p), Fill::Place(p));
     }
     let inside = |b: &Blank| {
-        hits.iter().any(|o| o.start <= b.start && b.end <= o.end && (o.start, o.end) != (b.start, b.end))
+        hits.iter()
+            .any(|o| o.start <= b.start && b.end <= o.end && (o.start, o.end) != (b.start, b.end))
     };
     let mut whole: Vec<Blank> = hits.iter().copied().filter(|b| !inside(b)).collect();
     whole.sort_by_key(|b| (b.start, b.end));

@@ -9,7 +9,7 @@ use crate::seeded::Seeded;
 use super::index::{Index, NOT_SORTED, text_key};
 
 /// Years outside `lo..=hi`: years other events start or end in, near the
-/// range, and years a few steps away from it; none after the dataset's last year.
+/// range, and years a few steps away from it.
 pub(super) fn years(ix: &Index, lo: i32, hi: i32, want: usize, rng: &mut Seeded) -> Vec<i32> {
     let y = &ix.years;
     let below = y.partition_point(|&v| v < lo);
@@ -20,8 +20,9 @@ pub(super) fn years(ix: &Index, lo: i32, hi: i32, want: usize, rng: &mut Seeded)
     for d in [1, 2, 3, 5, 10] {
         candidates.push(lo - d);
         candidates.push(hi + d);
-    }
-    candidates.retain(|&v| (v < lo || v > hi) && v <= ix.max_year.max(hi));
+    } // No year after the dataset's last, and none before year 1 unless the
+    // dataset itself goes there.
+    candidates.retain(|&v| (v < lo || v > hi) && v <= ix.max_year.max(hi) && (v > 0 || lo <= 0));
     candidates.sort_unstable();
     candidates.dedup();
     rng.shuffle(&mut candidates);
@@ -66,7 +67,7 @@ fn round_significant(n: u64, digits: u32) -> u64 {
 /// 30_000 has one significant figure, 70_052 has four.
 fn significant_digits(n: u64) -> u32 {
     let mut n = n;
-    while n >= 10 && n % 10 == 0 {
+    while n >= 10 && n.is_multiple_of(10) {
         n /= 10;
     }
     n.checked_ilog10().map_or(1, |d| d + 1)
@@ -143,7 +144,7 @@ fn shifted(date: &Date) -> Vec<Date> {
                     let day = i32::from(day) + d;
                     (1..=i32::from(days_in_month(year, month)))
                         .contains(&day)
-                        .then(|| Date::Day {
+                        .then_some(Date::Day {
                             year,
                             month,
                             day: day as u8,
@@ -315,7 +316,8 @@ mod tests {
         assert_eq!(round_significant(12_345_678, 2), 12_000_000);
         assert_eq!(round_significant(35_026, 4), 35_030);
         assert_eq!(significant_digits(30_000), 1);
-        assert_eq!(significant_digits(70_052), 4);
+        assert_eq!(significant_digits(70_052), 5);
+        assert_eq!(significant_digits(7_005), 4);
     }
 
     #[test]

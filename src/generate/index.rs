@@ -46,12 +46,37 @@ pub(super) struct Index<'d> {
     pub name_key: Vec<u64>,
     /// Capitalised words of names, which keep their capital inside a sentence.
     name_words: HashSet<&'d str>,
-    /// Each event's participants as (actor, role), flat, from `cast_at[e]` to `cast_at[e + 1]`.
-    cast: Vec<(usize, Role)>,
-    cast_at: Vec<usize>,
-    /// Each event's actors in any role, agreement lists included, each once; flat likewise.
-    involved: Vec<usize>,
-    involved_at: Vec<usize>,
+    /// Each event's participants as (actor, role).
+    cast: Flat<(usize, Role)>,
+    /// Each event's actors in any role, agreement lists included, each once.
+    involved: Flat<usize>,
+}
+
+/// A list per event, stored end to end: one allocation for the dataset
+/// rather than one per event.
+struct Flat<T> {
+    items: Vec<T>,
+    /// Event `e`'s items are `items[at[e]..at[e + 1]]`.
+    at: Vec<usize>,
+}
+
+impl<T> Flat<T> {
+    fn of(ds: &Dataset, mut fill: impl FnMut(&Event, &mut Vec<T>)) -> Flat<T> {
+        let mut flat = Flat {
+            items: Vec::new(),
+            at: Vec::with_capacity(ds.events.len() + 1),
+        };
+        flat.at.push(0);
+        for ev in &ds.events {
+            fill(ev, &mut flat.items);
+            flat.at.push(flat.items.len());
+        }
+        flat
+    }
+
+    fn get(&self, e: usize) -> &[T] {
+        &self.items[self.at[e]..self.at[e + 1]]
+    }
 }
 
 pub(super) fn kind_slot(kind: ActorKind) -> usize {
@@ -71,38 +96,43 @@ const TYPOGRAPHIC: [char; 14] = [
     '“', '”', '‘', '’', '–', '—', '…', '«', '»', '·', '•', '\u{a0}', '\u{2009}', '\u{202f}',
 ];
 
-/// Whether [`normalize_text`] would only drop punctuation and lower ASCII
-/// letters, so that the same can be done without Unicode normalization.
-fn plain(text: &str) -> bool {
-    text.chars()
-        .all(|c| c.is_ascii() || TYPOGRAPHIC.contains(&c))
-}
-
 /// [`normalize_text`], quick for plain text.
 pub(super) fn normalized(text: &str) -> String {
-    if plain(text) {
-        text.bytes()
-            .filter(u8::is_ascii_alphanumeric)
-            .map(|b| char::from(b.to_ascii_lowercase()))
-            .collect()
-    } else {
-        normalize_text(text)
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !c.is_ascii() && !TYPOGRAPHIC.contains(&c) {
+            return normalize_text(text);
+        }
     }
+    out
 }
 
 /// A hash of a text as options are compared (see [`normalize_text`]):
 /// two texts with the same key count as the same option.
 pub(super) fn text_key(text: &str) -> u64 {
-    if plain(text) {
-        let mut h = fnv1a(b"");
-        for b in text.bytes().filter(u8::is_ascii_alphanumeric) {
-            h ^= u64::from(b.to_ascii_lowercase());
-            h = h.wrapping_mul(0x0100_0000_01b3);
+    // One pass over the bytes: ASCII letters and digits are hashed, a
+    // typographic mark is skipped, and anything else falls back to full
+    // Unicode normalization.
+    let bytes = text.as_bytes();
+    let mut h = fnv1a(b"");
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+            }
+            i += 1;
+        } else {
+            match text[i..].chars().next() {
+                Some(c) if TYPOGRAPHIC.contains(&c) => i += c.len_utf8(),
+                _ => return fnv1a(normalize_text(text).as_bytes()),
+            }
         }
-        h
-    } else {
-        fnv1a(normalize_text(text).as_bytes())
     }
+    h
 }
 
 fn words(text: &str) -> impl Iterator<Item = &str> {
@@ -158,35 +188,31 @@ impl<'d> Index<'d> {
             .flat_map(|n| words(n))
             .filter(|w| w.starts_with(char::is_uppercase))
             .collect();
-        let (mut cast, mut cast_at, mut involved, mut involved_at) =
-            (Vec::new(), vec![0], Vec::new(), vec![0]);
-        for ev in &ds.events {
-            let start = involved.len();
-            for p in &ev.actors {
-                if let Some(&a) = actor_at.get(p.actor.as_str()) {
-                    cast.push((a, p.role));
-                }
-            }
+        let cast = Flat::of(ds, |ev, out| {
+            let known = ev
+                .actors
+                .iter()
+                .filter_map(|p| Some((*actor_at.get(p.actor.as_str())?, p.role)));
+            out.extend(known);
+        });
+        let involved = Flat::of(ds, |ev, out| {
+            let start = out.len();
             let agreement = ev
                 .agreement
                 .iter()
                 .flat_map(|a| a.parties.iter().chain(&a.mediators));
             for id in ev.actors.iter().map(|p| &p.actor).chain(agreement) {
-                if let Some(&a) = actor_at.get(id.as_str()) {
-                    if !involved[start..].contains(&a) {
-                        involved.push(a);
-                    }
+                if let Some(&a) = actor_at.get(id.as_str())
+                    && !out[start..].contains(&a)
+                {
+                    out.push(a);
                 }
             }
-            cast_at.push(cast.len());
-            involved_at.push(involved.len());
-        }
+        });
         Index {
             ds,
             cast,
-            cast_at,
             involved,
-            involved_at,
             actor_at,
             place_at,
             by_kind,
@@ -252,17 +278,20 @@ impl<'d> Index<'d> {
 
     /// Actors an event involves in any role, agreement lists included, each once.
     pub fn involved(&self, e: usize) -> &[usize] {
-        &self.involved[self.involved_at[e]..self.involved_at[e + 1]]
+        self.involved.get(e)
     }
 
     /// The event's participants with their roles, in the order the event lists them.
     pub fn cast(&self, e: usize) -> &[(usize, Role)] {
-        &self.cast[self.cast_at[e]..self.cast_at[e + 1]]
+        self.cast.get(e)
     }
 
     /// Actors of the event with `role`, in the order the event lists them.
     pub fn holders(&self, e: usize, role: Role) -> impl Iterator<Item = usize> + '_ {
-        self.cast(e).iter().filter(move |(_, r)| *r == role).map(|&(a, _)| a)
+        self.cast(e)
+            .iter()
+            .filter(move |(_, r)| *r == role)
+            .map(|&(a, _)| a)
     }
 
     /// Actors of events that may have happened at the same time as `e`: a

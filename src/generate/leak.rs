@@ -79,11 +79,15 @@ fn stem_in(shown: &str, word: &str) -> bool {
     }
     let probe = &word.as_bytes()[..4];
     let bytes = shown.as_bytes();
+    let first = probe[0].to_ascii_lowercase();
     (0..bytes.len().saturating_sub(3)).any(|i| {
         // An ASCII match starts on a character boundary, so `shown[..i]` is safe.
-        bytes[i].eq_ignore_ascii_case(&probe[0])
+        bytes[i].to_ascii_lowercase() == first
             && bytes[i..i + 4].eq_ignore_ascii_case(probe)
-            && shown[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+            && shown[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
             && same_stem(word_at(shown, i), word)
     })
 }
@@ -91,7 +95,9 @@ fn stem_in(shown: &str, word: &str) -> bool {
 /// The word of `text` that starts at byte `at`.
 fn word_at(text: &str, at: usize) -> &str {
     let rest = &text[at..];
-    &rest[..rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len())]
+    &rest[..rest
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(rest.len())]
 }
 
 fn same_stem(shown: &str, answer: &str) -> bool {

@@ -51,8 +51,11 @@ pub const GENERATOR: &str = "quizline-generate 1";
 /// How often progress is reported: at most this many times per run.
 const PROGRESS_STEPS: usize = 100;
 
-/// Below this many events a batch is built on the calling thread alone:
-/// starting threads would cost more than it saves.
+/// Events per batch at the least: a batch is split across threads, and
+/// starting threads for less would cost more than it saves.
+const MIN_BATCH: usize = 1024;
+
+/// Below this many events a batch is built on the calling thread alone.
 const PARALLEL_MIN: usize = 512;
 
 /// Builds the question set for `dataset` with `seed`. `progress(done, total)`
@@ -69,21 +72,24 @@ pub fn generate(dataset: &Dataset, seed: u64, progress: &mut dyn FnMut(u64, u64)
     };
     let total = dataset.events.len();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let batch = total.div_ceil(PROGRESS_STEPS).max(1);
+    let batch = total.div_ceil(PROGRESS_STEPS).max(MIN_BATCH);
     let mut out = Emitter::with_capacity(total * 7);
-    let mut done = 0;
-    while done < total {
-        let end = (done + batch).min(total);
-        for part in build_range(&cx, done..end, threads) {
-            out.extend(part);
+    // Questions across events need only the index: they are built alongside
+    // the batches and come last in the set.
+    let across = std::thread::scope(|s| {
+        let across = s.spawn(|| build_across(&cx));
+        let mut done = 0;
+        while done < total {
+            let end = (done + batch).min(total);
+            for part in build_range(&cx, done..end, threads) {
+                out.extend(part);
+            }
+            done = end;
+            progress(done as u64, total as u64);
         }
-        done = end;
-        progress(done as u64, total as u64);
-    }
-    let mut drafts = Vec::new();
-    ordering::build_all(&cx, &mut drafts);
-    matching::build_all(&cx, &mut drafts);
-    out.extend(drafts.into_iter().filter_map(finish));
+        across.join().expect("a generator thread panicked")
+    });
+    out.extend(across);
     QuestionSet {
         format: SET_FORMAT,
         id: dataset.id.clone(),
@@ -118,6 +124,14 @@ fn build_range(cx: &Ctx, range: Range<usize>, threads: usize) -> Vec<Vec<Built>>
             .map(|w| w.join().expect("a generator thread panicked"))
             .collect()
     })
+}
+
+/// The questions that span the dataset: orderings and matchings.
+fn build_across(cx: &Ctx) -> Vec<Built> {
+    let mut drafts = Vec::new();
+    ordering::build_all(cx, &mut drafts);
+    matching::build_all(cx, &mut drafts);
+    drafts.into_iter().filter_map(finish).collect()
 }
 
 /// Every per-event builder, one event after another.
@@ -192,7 +206,8 @@ impl Draft {
 
 /// The key of a question asked about some events: kind, event ids and aspect.
 fn key(kind: Kind, events: &[&str], aspect: &str) -> String {
-    let len = kind.name().len() + events.iter().map(|e| e.len() + 1).sum::<usize>() + aspect.len() + 1;
+    let len =
+        kind.name().len() + events.iter().map(|e| e.len() + 1).sum::<usize>() + aspect.len() + 1;
     let mut key = String::with_capacity(len);
     key.push_str(kind.name());
     for (i, e) in events.iter().enumerate() {
@@ -263,7 +278,11 @@ fn format_id(kind: Kind, hash: u64) -> String {
     id.push_str("q-");
     id.push_str(kind.name());
     id.push('-');
-    id.extend((0..12).rev().map(|i| char::from(HEX[((hash >> (4 * i)) & 0xf) as usize])));
+    id.extend(
+        (0..12)
+            .rev()
+            .map(|i| char::from(HEX[((hash >> (4 * i)) & 0xf) as usize])),
+    );
     id
 }
 
@@ -336,7 +355,11 @@ fn id_hash(key: &str) -> u64 {
 /// events they were made from (two events can share a quote).
 fn content_key(q: &Question) -> u64 {
     // Options are summed, so that their order does not matter.
-    let set = |texts: &[String]| texts.iter().fold(0u64, |sum, t| sum.wrapping_add(mix(text_key(t))));
+    let set = |texts: &[String]| {
+        texts
+            .iter()
+            .fold(0u64, |sum, t| sum.wrapping_add(mix(text_key(t))))
+    };
     let (prompt, body) = match &q.body {
         Body::SingleChoice { options, .. }
         | Body::MultiSelect { options, .. }
@@ -391,7 +414,7 @@ fn by_ratio(answer: u64, wrong: u64) -> Difficulty {
 /// id, so the choice does not move with the seed.
 fn asks_year(ev: &Event) -> bool {
     match ev.date {
-        Date::Day { .. } | Date::Month { .. } => id_hash(&ev.id) % 2 == 0,
+        Date::Day { .. } | Date::Month { .. } => id_hash(&ev.id).is_multiple_of(2),
         Date::Year { .. } | Date::Range { .. } => true,
     }
 }

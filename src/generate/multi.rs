@@ -121,7 +121,8 @@ fn agreement_list(f: &Focus, list: List) -> Option<Draft> {
         return None;
     }
     let mut exclude = right.clone();
-    for &role in roles {        exclude.extend(cx.ix.holders(e, role));
+    for &role in roles {
+        exclude.extend(cx.ix.holders(e, role));
     }
     let draft = actor_question(f, aspect, &right, &exclude)?;
     let names: Vec<&str> = right
@@ -147,7 +148,12 @@ fn agreement_list(f: &Focus, list: List) -> Option<Draft> {
             ),
             format!("{} mediated {}.", join_names(&names), quoted(&ev.title)),
         ),
-    };    Some(Draft { prompt, explanation: cat!(fact, " ", f.dated), ..draft })
+    };
+    Some(Draft {
+        prompt,
+        explanation: cat!(fact, " ", f.dated),
+        ..draft
+    })
 }
 
 /// Several actors in one role, where no agreement list already asks it.
@@ -161,9 +167,8 @@ fn shared_role(f: &Focus) -> Option<Draft> {
         })
     };
     let involved = cx.ix.involved(e);
-    ROLES.iter().filter(|&&r| !covered(r)).find_map(|&role| {        if cx.ix.holders(e, role).nth(1).is_none() {
-            return None;
-        }
+    ROLES.iter().filter(|&&r| !covered(r)).find_map(|&role| {
+        cx.ix.holders(e, role).nth(1)?;
         let mut right: Vec<usize> = cx.ix.holders(e, role).collect();
         right.dedup();
         let draft = actor_question(f, &format!("role-{}", role.label()), &right, involved)?;

@@ -47,7 +47,9 @@ fn year(f: &Focus, aspect: &str, verb: &str, low: i32, high: i32, difficulty: Di
         String::new()
     };
     Draft {
-        key: key(Kind::Numeric, &[&ev.id], aspect),        prompt: cat!("In which year did this ", verb, ": “", ev.title, "”?"),body: Body::Numeric {
+        key: key(Kind::Numeric, &[&ev.id], aspect),
+        prompt: cat!("In which year did this ", verb, ": “", ev.title, "”?"),
+        body: Body::Numeric {
             low: i64::from(low),
             high: i64::from(high),
             unit: None,
@@ -82,7 +84,17 @@ pub(super) fn casualty_prompt(ev: &Event, c: &Casualty) -> String {
         Qualifier::Approximately => "About how many",
         Qualifier::Exact | Qualifier::Between => "How many",
     };
-    let who = c.who.as_deref().unwrap_or("people");    cat!(lead, " ", who, " ", casualty_verb(c.kind), " in “", ev.title, "”, according to the source?")
+    let who = c.who.as_deref().unwrap_or("people");
+    cat!(
+        lead,
+        " ",
+        who,
+        " ",
+        casualty_verb(c.kind),
+        " in “",
+        ev.title,
+        "”, according to the source?"
+    )
 }
 
 /// "According to the source, up to 30,000 people died in …", then the date.

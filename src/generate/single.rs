@@ -64,7 +64,8 @@ fn date(f: &Focus) -> Option<Draft> {
     if others.len() < AT_LEAST {
         return None;
     }
-    let (options, at) = place_answer(&mut rng, others, answer.display());    let prompt = cat!(lead, " did this happen: “", ev.title, "”?");
+    let (options, at) = place_answer(&mut rng, others, answer.display());
+    let prompt = cat!(lead, " did this happen: “", ev.title, "”?");
     Some(Draft {
         difficulty: by_days(closest),
         ..draft(f, aspect, prompt, options, at)
@@ -95,7 +96,8 @@ fn range_start(f: &Focus) -> Option<Draft> {
         &mut rng,
         wrong.iter().map(i32::to_string).collect(),
         a.to_string(),
-    );    let prompt = cat!("In which year did this begin: “", ev.title, "”?");
+    );
+    let prompt = cat!("In which year did this begin: “", ev.title, "”?");
     Some(Draft {
         difficulty: by_years(closest),
         ..draft(f, "year-start", prompt, options, at)
@@ -117,18 +119,18 @@ pub(super) const ROLES: [Role; 8] = [
 /// The one actor in a role, among actors of the same kind that had no part in the event.
 fn who(f: &Focus) -> Option<Draft> {
     let involved = f.cx.ix.involved(f.e);
-    ROLES
-        .iter()        .find_map(|&role| {
-            let mut holders = f.cx.ix.holders(f.e, role);
-            match (holders.next(), holders.next()) {
-                (Some(a), None) => who_in(f, role, a, involved).filter(|d| !d.leaks()),
-                _ => None,
-            }
-        })
+    ROLES.iter().find_map(|&role| {
+        let mut holders = f.cx.ix.holders(f.e, role);
+        match (holders.next(), holders.next()) {
+            (Some(a), None) => who_in(f, role, a, involved).filter(|d| !d.leaks()),
+            _ => None,
+        }
+    })
 }
 
 fn who_in(f: &Focus, role: Role, a: usize, involved: &[usize]) -> Option<Draft> {
-    let (cx, ev) = (f.cx, f.ev);    let actor = cx.ix.actor(a);
+    let (cx, ev) = (f.cx, f.ev);
+    let actor = cx.ix.actor(a);
     // An alias in the title names the answer as surely as its name.
     if names_any(&ev.title, cx.ix.actor_names(a)) {
         return None;
@@ -146,10 +148,27 @@ fn who_in(f: &Focus, role: Role, a: usize, involved: &[usize]) -> Option<Draft> 
         "Who"
     } else {
         "Which of these"
-    };    let prompt = cat!(asker, " ", phrase, " “", ev.title, "”, according to the source?");
+    };
+    let prompt = cat!(
+        asker,
+        " ",
+        phrase,
+        " “",
+        ev.title,
+        "”, according to the source?"
+    );
     if names_any(&prompt, cx.ix.actor_names(a)) {
         return None;
-    }    let explanation = cat!(described(actor), " ", phrase, " “", ev.title, "”. ", f.dated);
+    }
+    let explanation = cat!(
+        described(actor),
+        " ",
+        phrase,
+        " “",
+        ev.title,
+        "”. ",
+        f.dated
+    );
     Some(Draft {
         explanation,
         ..draft(f, &aspect, prompt, options, at)
@@ -232,7 +251,12 @@ fn stage(f: &Focus) -> Option<Draft> {
         agreement.stage.label(),
         f.dated
     );
-    let (options, at) = place_answer(&mut rng, wrong, answer);    let prompt = cat!("What stage had the agreement in “", ev.title, "” reached, according to the source?");
+    let (options, at) = place_answer(&mut rng, wrong, answer);
+    let prompt = cat!(
+        "What stage had the agreement in “",
+        ev.title,
+        "” reached, according to the source?"
+    );
     Some(Draft {
         explanation,
         ..draft(f, "stage", prompt, options, at)

@@ -41,10 +41,17 @@ pub(super) fn capitalize(s: &str) -> String {
 /// The sentence that ends every explanation: when the event took place, at
 /// the date's own precision, and how the date was read when the source does
 /// not state it whole. A date placed only by context is not stated as a fact.
-pub(super) fn dated(ev: &Event) -> String {    if !datable(ev) {
+pub(super) fn dated(ev: &Event) -> String {
+    if !datable(ev) {
         return cat!("The source does not date “", ev.title, "”.");
     }
-    let mut s = cat!("According to the source, “", ev.title, "” took place ", when(&ev.date), ".");
+    let mut s = cat!(
+        "According to the source, “",
+        ev.title,
+        "” took place ",
+        when(&ev.date),
+        "."
+    );
     if let Some(note) = &ev.date_note {
         s.push_str(" The date is read from context: ");
         s.push_str(&first_sentence(note));
@@ -111,7 +118,7 @@ pub(super) fn figure(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -189,13 +196,15 @@ pub(super) fn find_word<'h>(hay: &'h str, needle: &'h str) -> impl Iterator<Item
                 .strip_prefix([',', '.'])
                 .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
     };
-    hay.match_indices(needle).map(|(at, _)| at).filter(move |&at| {
-        let rest = &hay[at + needle.len()..];
-        !needle.is_empty()
-            && !joins(hay[..at].chars().next_back())
-            && !joins(rest.chars().next())
-            && !continues_number(rest)
-    })
+    hay.match_indices(needle)
+        .map(|(at, _)| at)
+        .filter(move |&at| {
+            let rest = &hay[at + needle.len()..];
+            !needle.is_empty()
+                && !joins(hay[..at].chars().next_back())
+                && !joins(rest.chars().next())
+                && !continues_number(rest)
+        })
 }
 
 /// Where `needle` stands in `hay` as a whole word, when it stands there once.

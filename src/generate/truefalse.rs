@@ -88,7 +88,9 @@ fn statement(f: &Focus, claim: &str) -> Option<Draft> {
         key: k,
         prompt: if answer { truth } else { lie },
         body: Body::TrueFalse { answer },
-        difficulty,        explanation: cat!(verdict, ". The source says: ", claim, " ", f.dated),events: vec![f.ev.id.clone()],
+        difficulty,
+        explanation: cat!(verdict, ". The source says: ", claim, " ", f.dated),
+        events: vec![f.ev.id.clone()],
         source: Some(f.ev.source.text.clone()),
     })
 }
@@ -110,17 +112,24 @@ fn figure_mention(f: &Focus, claim: &str) -> Option<FigureMention> {
         .find_map(|c| {
             let value = c.count.headline()?;
             [figure(value), value.to_string()]
-                .into_iter()                .find_map(|written| {
+                .into_iter()
+                .find_map(|written| {
                     let at = find_once(claim, &written)?;
-                    Some(FigureMention { at, written, value, accepted: accepted(&c.count)? })
+                    Some(FigureMention {
+                        at,
+                        written,
+                        value,
+                        accepted: accepted(&c.count)?,
+                    })
                 })
         })
 }
 
 /// The figure moved along the ladder, written as the claim writes it.
 fn figure_swap(claim: &str, m: &FigureMention, rng: &mut Seeded) -> Option<Telling> {
-    let other = *distract::figures(m.value, m.accepted.0, m.accepted.1, 1, rng).first()?;
-    let shown = if m.written.contains(',') {
+    let other = *distract::figures(m.value, m.accepted.0, m.accepted.1, 1, rng).first()?; // Digits grouped as the claim groups them; a figure too short to show
+    // its style ("400") gets the usual grouping ("1,200").
+    let shown = if m.written.contains(',') || m.written.len() <= 3 {
         figure(other)
     } else {
         other.to_string()
@@ -141,7 +150,8 @@ fn actor_mentions(f: &Focus, claim: &str) -> Vec<(usize, usize, usize)> {
         let actor = ix.actor(a);
         let mut hits = std::iter::once(&actor.name)
             .chain(&actor.aliases)
-            .flat_map(|n| {                find_word(claim, n)
+            .flat_map(|n| {
+                find_word(claim, n)
                     .map(move |at| (at, at + n.len()))
                     .filter(|&(_, end)| !starts_name(&claim[end..]))
             });
@@ -171,7 +181,8 @@ fn actor_swap(
     let mut busy = ix.busy_around(f.e);
     busy.extend(ix.involved(f.e));
     let other = *distract::actors(ix, &[ix.actor(a).kind], &busy, &[a], 1, rng).first()?;
-    let name = &ix.actor(other).name;    if find_word(claim, name).next().is_some() {
+    let name = &ix.actor(other).name;
+    if find_word(claim, name).next().is_some() {
         return None;
     }
     Some(Telling {
@@ -207,7 +218,8 @@ fn date_swap(f: &Focus, claim: &str, rng: &mut Seeded) -> Option<Telling> {
         claim.to_string()
     } else {
         lower_first(claim)
-    };    let dated = |d: &Date| cat!(capitalize(&when(d)), ", ", rest);
+    };
+    let dated = |d: &Date| cat!(capitalize(&when(d)), ", ", rest);
     Some(Telling {
         truth: dated(&f.ev.date),
         lie: dated(&wrong),

@@ -660,6 +660,7 @@ async fn drive(client: Client, config: BotConfig, shared: Arc<Shared>) -> Result
     .await?;
     let mut seq = 0u64;
     let mut players = 0u32;
+    let mut connected = 0u32;
     let mut started = false;
     let mut phase = String::new();
     let mut question_since = Instant::now();
@@ -694,8 +695,14 @@ async fn drive(client: Client, config: BotConfig, shared: Arc<Shared>) -> Result
                     client::send(&mut socket, &ClientMsg::Next { seq }).await?;
                 }
                 ServerMsg::Ended { .. } => return Ok(()),
-                ServerMsg::Players { count, .. } | ServerMsg::Progress { players: count, .. } => {
+                ServerMsg::Players { count, .. } => players = count,
+                ServerMsg::Progress {
+                    players: count,
+                    connected: c,
+                    ..
+                } => {
                     players = count;
+                    connected = c;
                 }
                 ServerMsg::Error { code, message } => {
                     return Err(format!("{code}: {message}"));
@@ -710,11 +717,14 @@ async fn drive(client: Client, config: BotConfig, shared: Arc<Shared>) -> Result
             let r = shared.report.lock().unwrap_or_else(|e| e.into_inner());
             (r.join_errors + r.connect_errors) as u32
         };
+        // Everyone who will join has joined and has a socket open, so every
+        // bot sees the first question live (that is what fan-out measures).
         if !started
             && phase == "lobby"
-            && players >= joined
-            && joined + failed >= config.count as u32
             && joined > 0
+            && joined + failed >= config.count as u32
+            && players >= joined
+            && connected >= joined
         {
             started = true;
             client::send(&mut socket, &ClientMsg::Next { seq }).await?;

@@ -690,7 +690,8 @@ mod tests {
         assert_eq!(pairs[4], ("bad".into(), "%zz".into()));
         // A multi-byte character after % must not split.
         assert_eq!(form_urlencoded_pairs("a=%é".as_bytes())[0].1, "%é");
-        let (f, e) = parse_form(b"set=s&count=5&kinds=cloze&time=untimed&scoring=accuracy-only&leaderboard=end&max_players=40&late_join=on").unwrap();
+        let (f, e) = parse_form(b"set=s&count=5&kinds=cloze&time=untimed&scoring=accuracy-only&leaderboard=end&max_players=40&late_join=on");
+        assert_eq!(e, None);
         assert_eq!(f.options.count, Some(5));
         assert_eq!(f.options.kinds, vec![Kind::Cloze]);
         assert_eq!(f.options.time_limit_s, None);

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::protocol::Bar;
+use super::room::{Answered, distribution};
 use super::util::csv_field;
-use crate::engine::Attempt;
+use crate::engine::{Attempt, Response, Verdict};
 use crate::question::QuestionSet;
 use crate::store::live::{AnswerRow, StoredRoom};
 
@@ -51,6 +52,14 @@ pub struct Results {
     pub created_at_ms: i64,
     pub players: Vec<PlayerResult>,
     pub questions: Vec<QuestionStats>,
+}
+
+fn verdict_of(s: &str) -> Verdict {
+    match s {
+        "correct" => Verdict::Correct,
+        "partial" => Verdict::Partial,
+        _ => Verdict::Incorrect,
+    }
 }
 
 pub fn build(stored: &StoredRoom, set: Option<&QuestionSet>) -> Results {
@@ -118,28 +127,50 @@ pub fn build(stored: &StoredRoom, set: Option<&QuestionSet>) -> Results {
                 .collect();
             let count = |v: &str| rows.iter().filter(|a| a.verdict == v).count() as u32;
             let answered = rows.len() as u32;
-            let mut groups: HashMap<&str, (u32, bool)> = HashMap::new();
-            for a in &rows {
-                let e = groups
-                    .entry(a.given.as_str())
-                    .or_insert((0, a.verdict == "correct"));
-                e.0 += 1;
-            }
-            let mut distribution: Vec<Bar> = groups
-                .into_iter()
-                .map(|(label, (count, correct))| Bar {
-                    label: label.to_string(),
-                    count,
-                    correct: Some(correct),
-                })
-                .collect();
-            distribution.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
             let no_answer = active.len() as u32 - answered;
-            distribution.push(Bar {
-                label: "No answer".into(),
-                count: no_answer,
-                correct: None,
-            });
+            let distribution = match &view {
+                // With the question at hand, the same bars as the reveal.
+                Some(view) => {
+                    let responses: Vec<(Response, &AnswerRow)> = rows
+                        .iter()
+                        .filter_map(|a| Some((serde_json::from_str(&a.response_json).ok()?, *a)))
+                        .collect();
+                    let answered: Vec<Answered<'_>> = responses
+                        .iter()
+                        .map(|(r, a)| Answered {
+                            response: r,
+                            credit: a.credit,
+                            verdict: verdict_of(&a.verdict),
+                        })
+                        .collect();
+                    distribution(view, &answered, active.len() as u32)
+                }
+                // The set is gone: group the answers as they were described.
+                None => {
+                    let mut groups: HashMap<&str, (u32, bool)> = HashMap::new();
+                    for a in &rows {
+                        let e = groups
+                            .entry(a.given.as_str())
+                            .or_insert((0, a.verdict == "correct"));
+                        e.0 += 1;
+                    }
+                    let mut bars: Vec<Bar> = groups
+                        .into_iter()
+                        .map(|(label, (count, correct))| Bar {
+                            label: label.to_string(),
+                            count,
+                            correct: Some(correct),
+                        })
+                        .collect();
+                    bars.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+                    bars.push(Bar {
+                        label: "No answer".into(),
+                        count: no_answer,
+                        correct: None,
+                    });
+                    bars
+                }
+            };
             let correct = count("correct");
             QuestionStats {
                 q,

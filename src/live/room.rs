@@ -21,7 +21,7 @@ use tokio::sync::{Notify, broadcast};
 use super::protocol::{Bar, Entry, Me, PlayerEntry, RoomInfo, ServerMsg};
 use super::util::{Hash, clean_nickname, ct_eq, new_secret, now_ms, sha256};
 use crate::engine::{
-    self, Attempt, LivePolicy, Response, SpeedRule, Verdict, group, letter, live_points,
+    self, Attempt, LivePolicy, Response, SpeedRule, Verdict, View, group, letter, live_points,
     normalize_text,
 };
 use crate::question::{Body, Kind, QuestionSet};
@@ -1079,7 +1079,11 @@ impl Room {
         row.opened_at_ms = Some(opened_ms);
         row.deadline_ms = deadline_ms;
         self.store.set_phase(&self.code, row).await?;
+        // Time counts from when players can see the question: after it is
+        // stored. The stored instant is a write earlier; after a restart
+        // players lose those few milliseconds, never gain them.
         let opened = Instant::now();
+        let opened_ms = now_ms();
         {
             let mut st = self.lock();
             st.seq = seq;
@@ -1316,109 +1320,20 @@ impl Room {
             .attempt
             .view(&self.set, q)
             .expect("a room's attempt matches its set");
-        let done: Vec<&Done> = st
+        let done: Vec<Answered<'_>> = st
             .players
             .iter()
             .filter(|p| p.active())
             .filter_map(|p| match &p.answers[q] {
-                Slot::Done(d) => Some(d),
+                Slot::Done(d) => Some(Answered {
+                    response: &d.response,
+                    credit: d.credit,
+                    verdict: d.verdict,
+                }),
                 _ => None,
             })
             .collect();
-        let none = st.active.saturating_sub(done.len() as u32);
-        let options = view.options();
-        let mut bars = match &view.question.body {
-            Body::SingleChoice { answer, .. } | Body::BeforeAfter { answer, .. } => view
-                .layout
-                .options
-                .iter()
-                .enumerate()
-                .map(|(p, &stored)| Bar {
-                    label: format!("{}) {}", letter(p), options[p]),
-                    count: done
-                        .iter()
-                        .filter(|d| d.response == Response::Choice(stored))
-                        .count() as u32,
-                    correct: Some(stored == *answer),
-                })
-                .collect(),
-            Body::MultiSelect { answers, .. } => view
-                .layout
-                .options
-                .iter()
-                .enumerate()
-                .map(|(p, &stored)| Bar {
-                    label: format!("{}) {}", letter(p), options[p]),
-                    count: done
-                        .iter()
-                        .filter(
-                            |d| matches!(&d.response, Response::Choices(c) if c.contains(&stored)),
-                        )
-                        .count() as u32,
-                    correct: Some(answers.contains(&stored)),
-                })
-                .collect(),
-            Body::TrueFalse { answer } => [true, false]
-                .into_iter()
-                .map(|b| Bar {
-                    label: if b { "True" } else { "False" }.into(),
-                    count: done
-                        .iter()
-                        .filter(|d| d.response == Response::Bool(b))
-                        .count() as u32,
-                    correct: Some(b == *answer),
-                })
-                .collect(),
-            Body::Numeric { .. } | Body::Cloze { .. } => {
-                // The most common answers, then the rest together.
-                let mut counts: HashMap<String, (String, u32, bool)> = HashMap::new();
-                for d in &done {
-                    let (key, label) = match &d.response {
-                        Response::Number(n) => (n.to_string(), group(*n)),
-                        Response::Text(t) => (normalize_text(t), t.trim().to_string()),
-                        other => (format!("{other:?}"), view.describe(other)),
-                    };
-                    let e = counts.entry(key).or_insert((label, 0, d.credit >= 1.0));
-                    e.1 += 1;
-                }
-                let mut all: Vec<(String, u32, bool)> = counts.into_values().collect();
-                all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                let rest: u32 = all.iter().skip(5).map(|e| e.1).sum();
-                let mut bars: Vec<Bar> = all
-                    .into_iter()
-                    .take(5)
-                    .map(|(label, count, correct)| Bar {
-                        label,
-                        count,
-                        correct: Some(correct),
-                    })
-                    .collect();
-                if rest > 0 {
-                    bars.push(Bar {
-                        label: "Other answers".into(),
-                        count: rest,
-                        correct: Some(false),
-                    });
-                }
-                bars
-            }
-            Body::Ordering { .. } | Body::Matching { .. } => {
-                [Verdict::Correct, Verdict::Partial, Verdict::Incorrect]
-                    .into_iter()
-                    .map(|v| Bar {
-                        label: v.label().into(),
-                        count: done.iter().filter(|d| d.verdict == v).count() as u32,
-                        correct: Some(v == Verdict::Correct),
-                    })
-                    .collect()
-            }
-        };
-        bars.push(Bar {
-            label: "No answer".into(),
-            count: none,
-            correct: None,
-        });
-        bars
+        distribution(&view, &done, st.active)
     }
 
     // ----- restart -------------------------------------------------------
@@ -1596,4 +1511,111 @@ impl Room {
     pub fn current_question(&self) -> Option<usize> {
         self.lock().phase.question()
     }
+}
+
+/// An answer as the statistics see it.
+pub struct Answered<'a> {
+    pub response: &'a Response,
+    pub credit: f64,
+    pub verdict: Verdict,
+}
+
+/// The bars of a question's answers: one per option for choices (a
+/// multiple-select bar counts everyone who ticked it), True and False, the
+/// five commonest numbers or texts and "Other answers", or verdicts for
+/// orderings and matchings; "No answer" last. The reveal and the results
+/// page both use it, so they always agree.
+pub fn distribution(view: &View<'_>, done: &[Answered<'_>], players: u32) -> Vec<Bar> {
+    let none = players.saturating_sub(done.len() as u32);
+    let options = view.options();
+    let mut bars = match &view.question.body {
+        Body::SingleChoice { answer, .. } | Body::BeforeAfter { answer, .. } => view
+            .layout
+            .options
+            .iter()
+            .enumerate()
+            .map(|(p, &stored)| Bar {
+                label: format!("{}) {}", letter(p), options[p]),
+                count: done
+                    .iter()
+                    .filter(|d| *d.response == Response::Choice(stored))
+                    .count() as u32,
+                correct: Some(stored == *answer),
+            })
+            .collect(),
+        Body::MultiSelect { answers, .. } => view
+            .layout
+            .options
+            .iter()
+            .enumerate()
+            .map(|(p, &stored)| Bar {
+                label: format!("{}) {}", letter(p), options[p]),
+                count: done
+                    .iter()
+                    .filter(|d| matches!(&d.response, Response::Choices(c) if c.contains(&stored)))
+                    .count() as u32,
+                correct: Some(answers.contains(&stored)),
+            })
+            .collect(),
+        Body::TrueFalse { answer } => [true, false]
+            .into_iter()
+            .map(|b| Bar {
+                label: if b { "True" } else { "False" }.into(),
+                count: done
+                    .iter()
+                    .filter(|d| *d.response == Response::Bool(b))
+                    .count() as u32,
+                correct: Some(b == *answer),
+            })
+            .collect(),
+        Body::Numeric { .. } | Body::Cloze { .. } => {
+            // The most common answers, then the rest together.
+            let mut counts: HashMap<String, (String, u32, bool)> = HashMap::new();
+            for d in done {
+                let (key, label) = match d.response {
+                    Response::Number(n) => (n.to_string(), group(*n)),
+                    Response::Text(t) => (normalize_text(t), t.trim().to_string()),
+                    other => (format!("{other:?}"), view.describe(other)),
+                };
+                let e = counts.entry(key).or_insert((label, 0, d.credit >= 1.0));
+                e.1 += 1;
+            }
+            let mut all: Vec<(String, u32, bool)> = counts.into_values().collect();
+            all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let rest: u32 = all.iter().skip(5).map(|e| e.1).sum();
+            let mut bars: Vec<Bar> = all
+                .into_iter()
+                .take(5)
+                .map(|(label, count, correct)| Bar {
+                    label,
+                    count,
+                    correct: Some(correct),
+                })
+                .collect();
+            if rest > 0 {
+                bars.push(Bar {
+                    label: "Other answers".into(),
+                    count: rest,
+                    correct: Some(false),
+                });
+            }
+            bars
+        }
+        Body::Ordering { .. } | Body::Matching { .. } => {
+            [Verdict::Correct, Verdict::Partial, Verdict::Incorrect]
+                .into_iter()
+                .map(|v| Bar {
+                    label: v.label().into(),
+                    count: done.iter().filter(|d| d.verdict == v).count() as u32,
+                    correct: Some(v == Verdict::Correct),
+                })
+                .collect()
+        }
+    };
+    bars.push(Bar {
+        label: "No answer".into(),
+        count: none,
+        correct: None,
+    });
+    bars
 }

@@ -205,6 +205,7 @@ for (let q = 0; q < 4; q += 1) {
   if (q === 0) {
     await shot(host, "live-host-question");
     await shot(students[0].page, "live-student-question");
+    await shot(students[1].page, "live-student-question-dark");
     await axe(host, "host question");
     await axe(students[0].page, "student question (light)");
     await axe(students[1].page, "student question (dark)");
