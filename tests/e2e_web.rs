@@ -96,10 +96,10 @@ fn start_server(data: &Path) -> (Guard, String) {
         let line = rx
             .recv_timeout(left)
             .expect("the server prints its address");
-        if let Some(at) = line.find("http://") {
-            if line.starts_with("quizline: serving") {
-                return (guard, line[at..].trim().to_string());
-            }
+        if let Some(at) = line.find("http://")
+            && line.starts_with("quizline: serving")
+        {
+            return (guard, line[at..].trim().to_string());
         }
     }
 }
