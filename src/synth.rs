@@ -272,22 +272,26 @@ fn party(actor: &Actor, role: Role) -> Participant {
     }
 }
 
-impl Writer<'_> {
-    fn pick(&mut self, kind: ActorKind) -> &Actor {
-        let pool = &self.cast.by_kind[slot(kind)];
-        &self.cast.actors[pool[self.rng.below(pool.len())]]
+impl<'c> Writer<'c> {
+    // Picks borrow from the cast, not from the writer, so nothing is cloned.
+    fn pick(&mut self, kind: ActorKind) -> &'c Actor {
+        let cast = self.cast;
+        let pool = &cast.by_kind[slot(kind)];
+        &cast.actors[pool[self.rng.below(pool.len())]]
     }
 
     /// Two different actors of one kind.
-    fn pick_two(&mut self, kind: ActorKind) -> (&Actor, &Actor) {
-        let pool = &self.cast.by_kind[slot(kind)];
+    fn pick_two(&mut self, kind: ActorKind) -> (&'c Actor, &'c Actor) {
+        let cast = self.cast;
+        let pool = &cast.by_kind[slot(kind)];
         let a = self.rng.below(pool.len());
         let b = (a + 1 + self.rng.below(pool.len() - 1)) % pool.len();
-        (&self.cast.actors[pool[a]], &self.cast.actors[pool[b]])
+        (&cast.actors[pool[a]], &cast.actors[pool[b]])
     }
 
-    fn place(&mut self) -> &Place {
-        &self.cast.places[self.rng.below(self.cast.places.len())]
+    fn place(&mut self) -> &'c Place {
+        let cast = self.cast;
+        &cast.places[self.rng.below(cast.places.len())]
     }
 
     fn event(&mut self, i: usize, total: usize) -> Event {
@@ -347,7 +351,7 @@ impl Writer<'_> {
 
     fn count(&mut self) -> (Quantity, String) {
         let base = 10u64.pow(2 + self.rng.below(4) as u32) * (1 + self.rng.below(9) as u64);
-        let fig = crate_figure(base);
+        let fig = grouped(base);
         match self.rng.below(5) {
             0 => (
                 Quantity {
@@ -384,7 +388,7 @@ impl Writer<'_> {
                     high: Some(high),
                     qualifier: Qualifier::Between,
                 };
-                (q, format!("between {fig} and {}", crate_figure(high)))
+                (q, format!("between {fig} and {}", grouped(high)))
             }
             _ => {
                 let exact = base + self.rng.below(97) as u64 + 1;
@@ -395,7 +399,7 @@ impl Writer<'_> {
                         high: None,
                         qualifier: Qualifier::Exact,
                     },
-                    crate_figure(exact),
+                    grouped(exact),
                 )
             }
         }
@@ -404,8 +408,7 @@ impl Writer<'_> {
     fn war(&mut self, year: i32) -> (Date, Draft) {
         let end = year + 1 + self.rng.below(4) as i32;
         let (a, b) = self.pick_two(ActorKind::State);
-        let (a, b) = (a.clone(), b.clone());
-        let p = self.place().clone();
+        let p = self.place();
         let (count, amount) = self.count();
         let date = Date::Range {
             start: Box::new(Date::year(year)),
@@ -444,9 +447,8 @@ impl Writer<'_> {
         let month = self.month();
         let day = self.day(year, month);
         let (a, b) = self.pick_two(ActorKind::State);
-        let (a, b) = (a.clone(), b.clone());
-        let m = self.pick(ActorKind::Organization).clone();
-        let p = self.place().clone();
+        let m = self.pick(ActorKind::Organization);
+        let p = self.place();
         let stages = [
             AgreementStage::Ceasefire,
             AgreementStage::Framework,
@@ -493,9 +495,9 @@ impl Writer<'_> {
     fn statement(&mut self, year: i32) -> (Date, Draft) {
         let month = self.month();
         let part = [None, None, Some(Part::Early), Some(Part::Late)][self.rng.below(4)];
-        let x = self.pick(ActorKind::Person).clone();
-        let s = self.pick(ActorKind::State).clone();
-        let p = self.place().clone();
+        let x = self.pick(ActorKind::Person);
+        let s = self.pick(ActorKind::State);
+        let p = self.place();
         let date = Date::Month { year, month, part };
         let office = x.title.clone().unwrap_or_default();
         // Now and then the chronicle names the month only, as "That May".
@@ -536,8 +538,8 @@ impl Writer<'_> {
     }
 
     fn founding(&mut self, year: i32) -> (Date, Draft) {
-        let f = self.pick(ActorKind::Polity).clone();
-        let p = self.place().clone();
+        let f = self.pick(ActorKind::Polity);
+        let p = self.place();
         let draft = Draft {
             kind: EventKind::Founding,
             title: format!("Founding on {}", p.name),
@@ -556,9 +558,9 @@ impl Writer<'_> {
     fn operation(&mut self, year: i32) -> (Date, Draft) {
         let month = self.month();
         let day = self.day(year, month);
-        let force = self.pick(ActorKind::ArmedForce).clone();
-        let s = self.pick(ActorKind::State).clone();
-        let p = self.place().clone();
+        let force = self.pick(ActorKind::ArmedForce);
+        let s = self.pick(ActorKind::State);
+        let p = self.place();
         let draft = Draft {
             kind: EventKind::Operation,
             title: format!("Operation in {}", p.name),
@@ -588,8 +590,8 @@ impl Writer<'_> {
 
     fn evacuation(&mut self, year: i32) -> (Date, Draft) {
         let month = self.month();
-        let g = self.pick(ActorKind::Group).clone();
-        let p = self.place().clone();
+        let g = self.pick(ActorKind::Group);
+        let p = self.place();
         let (count, amount) = self.count();
         let date = Date::Month {
             year,
@@ -625,10 +627,9 @@ impl Writer<'_> {
 
     fn talks(&mut self, year: i32) -> (Date, Draft) {
         let (a, b) = self.pick_two(ActorKind::State);
-        let (a, b) = (a.clone(), b.clone());
-        let m1 = self.pick(ActorKind::State).clone();
-        let m2 = self.pick(ActorKind::Organization).clone();
-        let p = self.place().clone();
+        let m1 = self.pick(ActorKind::State);
+        let m2 = self.pick(ActorKind::Organization);
+        let p = self.place();
         let part = if self.rng.chance(1, 3) {
             Some(Part::End)
         } else {
@@ -686,9 +687,9 @@ impl Writer<'_> {
     fn deployment(&mut self, year: i32) -> (Date, Draft) {
         let (m1, m2) = (self.month(), self.month());
         let end_year = year + 1 + self.rng.below(2) as i32;
-        let force = self.pick(ActorKind::ArmedForce).clone();
-        let s = self.pick(ActorKind::State).clone();
-        let p = self.place().clone();
+        let force = self.pick(ActorKind::ArmedForce);
+        let s = self.pick(ActorKind::State);
+        let p = self.place();
         let date = Date::Range {
             start: Box::new(Date::Month {
                 year,
@@ -723,9 +724,9 @@ impl Writer<'_> {
     }
 
     fn declaration(&mut self, year: i32) -> (Date, Draft) {
-        let f = self.pick(ActorKind::Polity).clone();
-        let s = self.pick(ActorKind::State).clone();
-        let p = self.place().clone();
+        let f = self.pick(ActorKind::Polity);
+        let s = self.pick(ActorKind::State);
+        let p = self.place();
         let draft = Draft {
             kind: EventKind::Declaration,
             title: format!("Independence declared on {}", p.name),
@@ -790,7 +791,7 @@ fn capitalized(s: &str) -> String {
 }
 
 /// `30000` as `30,000`.
-fn crate_figure(n: u64) -> String {
+fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

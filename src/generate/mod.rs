@@ -78,11 +78,15 @@ pub fn generate(dataset: &Dataset, seed: u64, progress: &mut dyn FnMut(u64, u64)
     // the batches and come last in the set.
     let across = std::thread::scope(|s| {
         let across = s.spawn(|| build_across(&cx));
+        // One buffer per thread, kept from batch to batch: freeing and
+        // refilling them each time costs page faults by the million.
+        let mut buffers: Vec<Vec<Built>> = (0..threads).map(|_| Vec::new()).collect();
         let mut done = 0;
         while done < total {
             let end = (done + batch).min(total);
-            for part in build_range(&cx, done..end, threads) {
-                out.extend(part);
+            build_range(&cx, done..end, &mut buffers);
+            for buffer in &mut buffers {
+                out.extend(buffer.drain(..));
             }
             done = end;
             progress(done as u64, total as u64);
@@ -104,26 +108,21 @@ pub fn generate(dataset: &Dataset, seed: u64, progress: &mut dyn FnMut(u64, u64)
     }
 }
 
-/// The questions of events `range`, in event order, built on up to `threads` threads.
-fn build_range(cx: &Ctx, range: Range<usize>, threads: usize) -> Vec<Vec<Built>> {
-    if threads < 2 || range.len() < PARALLEL_MIN {
-        return vec![build_events(cx, range)];
+/// The questions of events `range`, in event order across `buffers`: split
+/// over one thread per buffer when the range is large enough.
+fn build_range(cx: &Ctx, range: Range<usize>, buffers: &mut [Vec<Built>]) {
+    if buffers.len() < 2 || range.len() < PARALLEL_MIN {
+        build_events(cx, range, &mut buffers[0]);
+        return;
     }
-    let step = range.len().div_ceil(threads);
+    let step = range.len().div_ceil(buffers.len());
     std::thread::scope(|s| {
-        let workers: Vec<_> = range
-            .clone()
-            .step_by(step)
-            .map(|start| {
-                let part = start..(start + step).min(range.end);
-                s.spawn(move || build_events(cx, part))
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("a generator thread panicked"))
-            .collect()
-    })
+        for (i, buffer) in buffers.iter_mut().enumerate() {
+            let start = (range.start + i * step).min(range.end);
+            let part = start..(start + step).min(range.end);
+            s.spawn(move || build_events(cx, part, buffer));
+        }
+    });
 }
 
 /// The questions that span the dataset: orderings and matchings.
@@ -135,9 +134,8 @@ fn build_across(cx: &Ctx) -> Vec<Built> {
 }
 
 /// Every per-event builder, one event after another.
-fn build_events(cx: &Ctx, range: Range<usize>) -> Vec<Built> {
+fn build_events(cx: &Ctx, range: Range<usize>, out: &mut Vec<Built>) {
     let mut drafts = Vec::new();
-    let mut out = Vec::with_capacity(range.len() * 7);
     for e in range {
         let f = Focus::new(cx, e);
         numeric::build(&f, &mut drafts);
@@ -149,7 +147,6 @@ fn build_events(cx: &Ctx, range: Range<usize>) -> Vec<Built> {
         cloze::build(&f, &mut drafts);
         out.extend(drafts.drain(..).filter_map(finish));
     }
-    out
 }
 
 /// What every builder reads: the dataset's index and the seed.
