@@ -2,7 +2,7 @@
 //! builder ever scans the whole dataset: actors by id and by kind, events in
 //! date order, the years the dataset mentions, and keys for telling texts apart.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::dataset::{Actor, ActorKind, Dataset, DateBasis, Event, Role};
 use crate::engine::normalize_text;
@@ -44,8 +44,6 @@ pub(super) struct Index<'d> {
     pub title_key: Vec<u64>,
     /// [`text_key`] of each actor's name.
     pub name_key: Vec<u64>,
-    /// Capitalised words of names, which keep their capital inside a sentence.
-    name_words: HashSet<&'d str>,
     /// Each event's participants as (actor, role).
     cast: Flat<(usize, Role)>,
     /// Each event's actors in any role, agreement lists included, each once.
@@ -135,11 +133,6 @@ pub(super) fn text_key(text: &str) -> u64 {
     h
 }
 
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-}
-
 impl<'d> Index<'d> {
     pub fn new(ds: &'d Dataset) -> Index<'d> {
         let actor_at: HashMap<&str, usize> = ds
@@ -175,19 +168,6 @@ impl<'d> Index<'d> {
         years.dedup();
         let max_start = sorted.iter().map(|&e| span[e].0).max().unwrap_or(0);
         let max_year = dated().map(|e| e.date.start_year()).max().unwrap_or(0);
-        let names = ds
-            .actors
-            .iter()
-            .flat_map(|a| std::iter::once(&a.name).chain(&a.aliases));
-        let places = ds
-            .places
-            .iter()
-            .flat_map(|p| std::iter::once(&p.name).chain(&p.aliases));
-        let name_words = names
-            .chain(places)
-            .flat_map(|n| words(n))
-            .filter(|w| w.starts_with(char::is_uppercase))
-            .collect();
         let cast = Flat::of(ds, |ev, out| {
             let known = ev
                 .actors
@@ -224,7 +204,6 @@ impl<'d> Index<'d> {
             years,
             max_year,
             max_start,
-            name_words,
         }
     }
 
@@ -292,38 +271,6 @@ impl<'d> Index<'d> {
             .iter()
             .filter(move |(_, r)| *r == role)
             .map(|&(a, _)| a)
-    }
-
-    /// Actors of events that may have happened at the same time as `e`: a
-    /// statement swapped to one of them might still be true. Those are the
-    /// events near it in date order whose dates overlap its date, and, since
-    /// an undated event could be at any time, the events near it in the
-    /// dataset with no date to tell them apart.
-    pub fn busy_around(&self, e: usize) -> Vec<usize> {
-        let mut out = Vec::new();
-        let r = self.rank[e];
-        if r != NOT_SORTED {
-            let near =
-                &self.sorted[r.saturating_sub(WINDOW)..(r + WINDOW + 1).min(self.sorted.len())];
-            for &other in near.iter().filter(|&&o| !self.apart(e, o)) {
-                out.extend(self.involved(other));
-            }
-        }
-        let n = self.ds.events.len();
-        for other in e.saturating_sub(WINDOW)..(e + WINDOW + 1).min(n) {
-            if r == NOT_SORTED || self.rank[other] == NOT_SORTED {
-                out.extend(self.involved(other));
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    /// Whether a sentence starting with `word` keeps its capital after a
-    /// phrase is put in front of it.
-    pub fn is_name_word(&self, word: &str) -> bool {
-        self.name_words.contains(word)
     }
 
     /// Groups of events in certain date order, from the date-sorted index:

@@ -1,14 +1,14 @@
 //! Matching questions: events with their dates, people with the titles the
 //! source gives them, agreements with their parties or mediators, and the
-//! participants of one event with their roles.
+//! part each actor played in one agreement (party, mediator, supporter).
 
 use std::collections::HashMap;
 
-use crate::dataset::{ActorKind, Event};
+use crate::dataset::{ActorKind, Event, Role};
 use crate::question::{Body, Difficulty, Kind};
 
 use super::index::{datable, text_key};
-use super::text::{capitalize, join_names, join_quotes, listed_date, note_mark, quoted};
+use super::text::{join_names, join_quotes, listed_date, note_mark, quoted};
 use super::{Ctx, Draft, Focus, key};
 
 /// Pairs per question: at least three, so that the last is never a given.
@@ -94,38 +94,90 @@ fn draft(
     }
 }
 
-/// The participants of one event with their roles, one participant per role.
+/// The part each actor played in one agreement, in words the source uses:
+/// a party to it, a mediator, a supporter, a signatory. Several actors can
+/// share a part, so the right column is shorter than the left.
 pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
-    let (cx, e, ev) = (f.cx, f.e, f.ev);
-    let mut pairs = Pairs::new();
-    let mut said = Vec::new();
-    for &(a, role) in cx.ix.cast(e) {
-        let name = &cx.ix.actor(a).name;
-        if pairs.len() < MAX_PAIRS && pairs.add(name.clone(), capitalize(role.label())) {
-            said.push(format!("{name}, {}", role.label()));
+    // What the question shows, and how the explanation says it.
+    const PARTS: [(&str, &str); 4] = [
+        ("a party to it", "was a party to it"),
+        ("a mediator", "mediated it"),
+        ("supported it", "supported it"),
+        ("signed it", "signed it"),
+    ];
+    let (cx, ev) = (f.cx, f.ev);
+    let Some(agreement) = &ev.agreement else {
+        return;
+    };
+    let mut cast: Vec<(usize, usize)> = Vec::new();
+    let mut add = |a: Option<usize>, part: usize| {
+        if let Some(a) = a
+            && !cast.iter().any(|&(b, _)| b == a)
+        {
+            cast.push((a, part));
+        }
+    };
+    for id in &agreement.parties {
+        add(cx.ix.actor_at(id), 0);
+    }
+    for id in &agreement.mediators {
+        add(cx.ix.actor_at(id), 1);
+    }
+    for p in &ev.actors {
+        match p.role {
+            Role::Supporter => add(cx.ix.actor_at(&p.actor), 2),
+            Role::Signatory => add(cx.ix.actor_at(&p.actor), 3),
+            _ => {}
         }
     }
-    if pairs.len() < MIN_PAIRS {
+    let mut parts: Vec<usize> = cast.iter().map(|&(_, p)| p).collect();
+    parts.sort_unstable();
+    parts.dedup();
+    if cast.len() < MIN_PAIRS || parts.len() < 2 {
         return;
     }
-    let explanation = format!(
-        "In {}, the roles were: {}. {}",
-        quoted(&ev.title),
-        said.join("; "),
-        f.dated
-    );
-    let prompt = format!(
-        "Match each participant in {} with their role in it.",
-        quoted(&ev.title)
-    );
-    out.push(draft(
-        cx,
-        key(Kind::Matching, &[&ev.id], "roles"),
-        prompt,
-        pairs,
-        explanation,
-        &[ev],
-    ));
+    let k = key(Kind::Matching, &[&ev.id], "agreement-parts");
+    let mut rng = cx.rng(&k);
+    rng.shuffle(&mut cast);
+    let mut right_order = parts.clone();
+    rng.shuffle(&mut right_order);
+    let name = |a: usize| cx.ix.actor(a).name.clone();
+    let said: Vec<String> = cast
+        .iter()
+        .map(|&(a, p)| format!("{} {}", name(a), PARTS[p].1))
+        .collect();
+    out.push(Draft {
+        key: k,
+        prompt: format!(
+            "In {}, what part did each of these play, according to the source?",
+            quoted(&ev.title)
+        ),
+        body: Body::Matching {
+            left: cast.iter().map(|&(a, _)| name(a)).collect(),
+            right: right_order
+                .iter()
+                .map(|&p| PARTS[p].0.to_string())
+                .collect(),
+            answer: cast
+                .iter()
+                .map(|&(_, p)| {
+                    right_order
+                        .iter()
+                        .position(|&q| q == p)
+                        .expect("every part is listed")
+                })
+                .collect(),
+        },
+        difficulty: Difficulty::Medium,
+        explanation: format!(
+            "According to the source, in {}: {}. {}",
+            quoted(&ev.title),
+            join_names(&said.iter().map(String::as_str).collect::<Vec<_>>()),
+            f.dated
+        ),
+        events: vec![ev.id.clone()],
+        source: Some(ev.source.text.clone()),
+    });
 }
 
 pub(super) fn build_all(cx: &Ctx, out: &mut Vec<Draft>) {

@@ -46,7 +46,7 @@ use leak::leaks;
 
 /// Names the generator in a set's provenance; bumped whenever the output
 /// for the same dataset and seed changes.
-pub const GENERATOR: &str = "quizline-generate 1";
+pub const GENERATOR: &str = "quizline-generate 2";
 
 /// How often progress is reported: at most this many times per run.
 const PROGRESS_STEPS: usize = 100;
@@ -143,8 +143,8 @@ fn build_events(cx: &Ctx, range: Range<usize>, out: &mut Vec<Built>) {
         multi::build(&f, &mut drafts);
         truefalse::build(&f, &mut drafts);
         before_after::build(&f, &mut drafts);
-        matching::build(&f, &mut drafts);
         cloze::build(&f, &mut drafts);
+        matching::build(&f, &mut drafts);
         out.extend(drafts.drain(..).filter_map(finish));
     }
 }

@@ -9,7 +9,7 @@ use crate::seeded::Seeded;
 use super::distract;
 use super::index::{NOT_SORTED, WINDOW};
 use super::leak::names_any;
-use super::single::{ROLES, described};
+use super::single::{ROLES, askable, described};
 use super::text::{join_names, join_quotes, listed_date, note_mark, quoted, role_phrase};
 use super::{Ctx, Draft, Focus, key};
 
@@ -167,31 +167,34 @@ fn shared_role(f: &Focus) -> Option<Draft> {
         })
     };
     let involved = cx.ix.involved(e);
-    ROLES.iter().filter(|&&r| !covered(r)).find_map(|&role| {
-        cx.ix.holders(e, role).nth(1)?;
-        let mut right: Vec<usize> = cx.ix.holders(e, role).collect();
-        right.dedup();
-        let draft = actor_question(f, &format!("role-{}", role.label()), &right, involved)?;
-        let (_, phrase) = role_phrase(role);
-        let names: Vec<String> = right.iter().map(|&a| described(cx.ix.actor(a))).collect();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let prompt = format!(
-            "According to the source, which of these {phrase} {}? Select all that apply.",
-            quoted(&ev.title)
-        );
-        let explanation = format!(
-            "{} {phrase} {}. {}",
-            join_names(&names),
-            quoted(&ev.title),
-            f.dated
-        );
-        Some(Draft {
-            prompt,
-            explanation,
-            ..draft
+    ROLES
+        .iter()
+        .filter(|&&r| askable(ev, r) && !covered(r))
+        .find_map(|&role| {
+            cx.ix.holders(e, role).nth(1)?;
+            let mut right: Vec<usize> = cx.ix.holders(e, role).collect();
+            right.dedup();
+            let draft = actor_question(f, &format!("role-{}", role.label()), &right, involved)?;
+            let (_, phrase) = role_phrase(role);
+            let names: Vec<String> = right.iter().map(|&a| described(cx.ix.actor(a))).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let prompt = format!(
+                "According to the source, which of these {phrase} {}? Select all that apply.",
+                quoted(&ev.title)
+            );
+            let explanation = format!(
+                "{} {phrase} {}. {}",
+                join_names(&names),
+                quoted(&ev.title),
+                f.dated
+            );
+            Some(Draft {
+                prompt,
+                explanation,
+                ..draft
+            })
+            .filter(|d| !d.leaks())
         })
-        .filter(|d| !d.leaks())
-    })
 }
 
 /// Which events took place in a year, asked once per year, at the first

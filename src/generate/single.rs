@@ -2,7 +2,7 @@
 //! year a range began, who acted in a role, a casualty figure, and the stage
 //! of an agreement.
 
-use crate::dataset::{Actor, ActorKind, AgreementStage, Casualty, Qualifier, Role};
+use crate::dataset::{Actor, ActorKind, Casualty, Event, Qualifier, Role};
 use crate::date::{Date, Precision};
 use crate::question::{Body, Difficulty, Kind};
 
@@ -10,13 +10,15 @@ use super::distract::{self, at_precision, distinct};
 use super::index::datable;
 use super::leak::names_any;
 use super::numeric::{accepted, casualty_explanation};
-use super::text::{casualty_verb, figure, quoted, role_phrase, stage_label};
+use super::text::{casualty_verb, figure, quoted, role_phrase};
 use super::{Draft, Focus, by_days, by_ratio, by_years, days_apart, key, place_answer};
 
 /// Three distractors when the data has them; two at the least.
 const WANT: usize = 3;
 const AT_LEAST: usize = 2;
 
+/// No question asks an agreement's stage: the stage is the dataset's
+/// classification (after PA-X), not something the source says.
 pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
     out.extend(date(f));
     out.extend(range_start(f));
@@ -24,7 +26,6 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
     for (i, c) in f.ev.casualties.iter().enumerate() {
         out.extend(casualty(f, i, c));
     }
-    out.extend(stage(f));
 }
 
 fn draft(f: &Focus, aspect: &str, prompt: String, options: Vec<String>, answer: usize) -> Draft {
@@ -105,27 +106,42 @@ fn range_start(f: &Focus) -> Option<Draft> {
 }
 
 /// Roles asked about, most telling first; one who-question per event.
-pub(super) const ROLES: [Role; 8] = [
+pub(super) const ROLES: [Role; 5] = [
     Role::Speaker,
     Role::Spokesperson,
     Role::Mediator,
     Role::Signatory,
     Role::Party,
-    Role::Supporter,
-    Role::Peacekeeper,
-    Role::Subject,
 ];
+
+/// Whether "who was X in this event" has an answer a teacher can stand
+/// behind. Who spoke, mediated or signed is what the source states. Who was
+/// a party is asked only of an agreement, whose parties the source names:
+/// the parties to a war or an operation are rarely all named, and an actor
+/// left out would become a wrong option that is right in history.
+/// Supporters, peacekeepers and subjects are the dataset's own taxonomy,
+/// not facts a student could be asked to recall.
+pub(super) fn askable(ev: &Event, role: Role) -> bool {
+    match role {
+        Role::Speaker | Role::Spokesperson | Role::Mediator | Role::Signatory => true,
+        Role::Party => ev.agreement.is_some(),
+        Role::Supporter | Role::Peacekeeper | Role::Subject => false,
+    }
+}
 
 /// The one actor in a role, among actors of the same kind that had no part in the event.
 fn who(f: &Focus) -> Option<Draft> {
     let involved = f.cx.ix.involved(f.e);
-    ROLES.iter().find_map(|&role| {
-        let mut holders = f.cx.ix.holders(f.e, role);
-        match (holders.next(), holders.next()) {
-            (Some(a), None) => who_in(f, role, a, involved).filter(|d| !d.leaks()),
-            _ => None,
-        }
-    })
+    ROLES
+        .iter()
+        .filter(|&&role| askable(f.ev, role))
+        .find_map(|&role| {
+            let mut holders = f.cx.ix.holders(f.e, role);
+            match (holders.next(), holders.next()) {
+                (Some(a), None) => who_in(f, role, a, involved).filter(|d| !d.leaks()),
+                _ => None,
+            }
+        })
 }
 
 fn who_in(f: &Focus, role: Role, a: usize, involved: &[usize]) -> Option<Draft> {
@@ -220,45 +236,5 @@ fn casualty(f: &Focus, i: usize, c: &Casualty) -> Option<Draft> {
         difficulty: closest,
         explanation,
         ..draft(f, &aspect, prompt, options, at)
-    })
-}
-
-const STAGES: [AgreementStage; 7] = [
-    AgreementStage::PreNegotiation,
-    AgreementStage::Ceasefire,
-    AgreementStage::Framework,
-    AgreementStage::Comprehensive,
-    AgreementStage::Implementation,
-    AgreementStage::Renewal,
-    AgreementStage::Proposed,
-];
-
-fn stage(f: &Focus) -> Option<Draft> {
-    let (cx, ev) = (f.cx, f.ev);
-    let agreement = ev.agreement.as_ref()?;
-    let mut rng = cx.rng(&key(Kind::SingleChoice, &[&ev.id], "stage"));
-    let mut wrong: Vec<String> = STAGES
-        .iter()
-        .filter(|&&s| s != agreement.stage)
-        .map(|&s| stage_label(s))
-        .collect();
-    rng.shuffle(&mut wrong);
-    wrong.truncate(WANT);
-    let answer = stage_label(agreement.stage);
-    let explanation = format!(
-        "The source places {} at the {} stage. {}",
-        quoted(&ev.title),
-        agreement.stage.label(),
-        f.dated
-    );
-    let (options, at) = place_answer(&mut rng, wrong, answer);
-    let prompt = cat!(
-        "What stage had the agreement in “",
-        ev.title,
-        "” reached, according to the source?"
-    );
-    Some(Draft {
-        explanation,
-        ..draft(f, "stage", prompt, options, at)
     })
 }

@@ -1,7 +1,7 @@
 //! Phrasing shared by the builders: dates as a sentence says them, figures,
 //! roles, lists of names, and the dated sentence every explanation ends with.
 
-use crate::dataset::{AgreementStage, CasualtyKind, DateBasis, Event, Qualifier, Quantity, Role};
+use crate::dataset::{CasualtyKind, DateBasis, Event, Qualifier, Quantity, Role};
 use crate::date::{Date, Part};
 
 use super::index::datable;
@@ -27,14 +27,6 @@ pub(super) fn when(date: &Date) -> String {
         }
         Date::Range { start, end } => format!("from {} to {}", start.display(), end.display()),
         _ => format!("in {}", date.display()),
-    }
-}
-
-pub(super) fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -159,10 +151,6 @@ pub(super) fn role_phrase(role: Role) -> (&'static str, &'static str) {
         Role::Subject => ("was the subject of", "were the subjects of"),
         Role::Peacekeeper => ("served as peacekeepers in", "served as peacekeepers in"),
     }
-}
-
-pub(super) fn stage_label(stage: AgreementStage) -> String {
-    capitalize(stage.label())
 }
 
 /// "A", "A and B", "A, B and C".

@@ -1,7 +1,10 @@
-//! True-or-false questions from an event's claims. A false statement is a
-//! claim with one checkable detail swapped for a distractor — the date, an
-//! actor or a figure — never a negated sentence. The swap is made for true
-//! statements too, so that difficulty does not give the answer away.
+//! True-or-false questions. A statement is made false only where the dataset
+//! proves it false: a figure moved off the source's own figure, or an event
+//! put at a date it certainly did not happen on. Swapping an actor is not
+//! enough (the source's silence about someone is no proof they did not do
+//! the same), and free text is never negated. A claim that cannot be told
+//! false is not asked at all: a statement that is always true teaches
+//! students to answer "true".
 
 use crate::dataset::Qualifier;
 use crate::date::Date;
@@ -11,11 +14,11 @@ use crate::seeded::Seeded;
 use super::distract::{self, other_date};
 use super::index::datable;
 use super::numeric::accepted;
-use super::text::{capitalize, figure, find_once, find_word, splice, when};
-use super::{Draft, Focus, by_days, by_ratio, days_apart, id_hash, key};
+use super::text::{figure, find_once, splice, when};
+use super::{Draft, Focus, by_days, by_ratio, days_apart, key};
 
-/// Claims asked per event. Which claims is decided by the event's id, not
-/// the seed, so a claim keeps its question across seeds.
+/// Claims asked per event, the first that carry a figure, in dataset order,
+/// so a claim keeps its question across seeds.
 const CLAIMS_PER_EVENT: usize = 2;
 
 /// One claim told true and told false.
@@ -25,71 +28,58 @@ struct Telling {
     difficulty: Difficulty,
 }
 
-/// The detail a statement swaps.
-#[derive(Clone, Copy)]
-enum Swap {
-    Figure,
-    Actor,
-    Date,
-}
-
 pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
-    let claims = &f.ev.claims;
-    if claims.is_empty() {
-        return;
+    if datable(f.ev) && dateable(&f.ev.date) {
+        out.extend(date_statement(f));
     }
-    let first = (id_hash(&f.ev.id) % claims.len() as u64) as usize;
-    for claim in claims
-        .iter()
-        .cycle()
-        .skip(first)
-        .take(CLAIMS_PER_EVENT.min(claims.len()))
-    {
-        out.extend(statement(f, claim));
-    }
+    out.extend(
+        f.ev.claims
+            .iter()
+            .filter_map(|claim| statement(f, claim))
+            .take(CLAIMS_PER_EVENT),
+    );
 }
 
-/// One of the swaps the claim allows, chosen at random; should it find no
-/// distractor, the others are tried in turn.
+/// A claim with a figure, told true or false at random (the figure moved
+/// along the ladder when false).
 fn statement(f: &Focus, claim: &str) -> Option<Draft> {
     let k = key(Kind::TrueFalse, &[&f.ev.id], claim);
     let mut rng = f.cx.rng(&k);
-    let figure = figure_mention(f, claim);
-    let actors = actor_mentions(f, claim);
-    let mut swaps: Vec<Swap> = Vec::with_capacity(3);
-    if figure.is_some() {
-        swaps.push(Swap::Figure);
-    }
-    if !actors.is_empty() {
-        swaps.push(Swap::Actor);
-    }
-    if datable(f.ev) && dateable(&f.ev.date) {
-        swaps.push(Swap::Date);
-    }
-    if swaps.is_empty() {
-        return None;
-    }
-    let first = rng.below(swaps.len());
-    swaps.rotate_left(first);
+    let mention = figure_mention(f, claim)?;
     let Telling {
         truth,
         lie,
         difficulty,
-    } = swaps.iter().find_map(|swap| match swap {
-        Swap::Figure => figure
-            .as_ref()
-            .and_then(|m| figure_swap(claim, m, &mut rng)),
-        Swap::Actor => actor_swap(f, claim, &actors, &mut rng),
-        Swap::Date => date_swap(f, claim, &mut rng),
-    })?;
+    } = figure_swap(claim, &mention, &mut rng)?;
     let answer = rng.chance(1, 2);
+    let prompt = if answer { truth } else { lie };
     let verdict = if answer { "True" } else { "False" };
     Some(Draft {
         key: k,
-        prompt: if answer { truth } else { lie },
+        prompt,
         body: Body::TrueFalse { answer },
         difficulty,
         explanation: cat!(verdict, ". The source says: ", claim, " ", f.dated),
+        events: vec![f.ev.id.clone()],
+        source: Some(f.ev.source.text.clone()),
+    })
+}
+
+/// “Title” happened on its date, or on a date that certainly differs from it
+/// at the same precision.
+fn date_statement(f: &Focus) -> Option<Draft> {
+    let k = key(Kind::TrueFalse, &[&f.ev.id], "date");
+    let mut rng = f.cx.rng(&k);
+    let wrong = other_date(&f.cx.ix, f.e, &mut rng)?;
+    let answer = rng.chance(1, 2);
+    let shown = if answer { &f.ev.date } else { &wrong };
+    let verdict = if answer { "True" } else { "False" };
+    Some(Draft {
+        key: k,
+        prompt: cat!("“", f.ev.title, "” happened ", when(shown), "."),
+        body: Body::TrueFalse { answer },
+        difficulty: by_days(days_apart(wrong.interval(), f.ev.date.interval())),
+        explanation: cat!(verdict, ". ", f.dated),
         events: vec![f.ev.id.clone()],
         source: Some(f.ev.source.text.clone()),
     })
@@ -141,57 +131,6 @@ fn figure_swap(claim: &str, m: &FigureMention, rng: &mut Seeded) -> Option<Telli
     })
 }
 
-/// Actors of the event named once in the claim, as (actor, start, end).
-/// A name inside a longer name ("X" in "X Republic") is not a mention of its own.
-fn actor_mentions(f: &Focus, claim: &str) -> Vec<(usize, usize, usize)> {
-    let ix = &f.cx.ix;
-    let mut mentions: Vec<(usize, usize, usize)> = Vec::new();
-    for &a in ix.involved(f.e) {
-        let actor = ix.actor(a);
-        let mut hits = std::iter::once(&actor.name)
-            .chain(&actor.aliases)
-            .flat_map(|n| {
-                find_word(claim, n)
-                    .map(move |at| (at, at + n.len()))
-                    .filter(|&(_, end)| !starts_name(&claim[end..]))
-            });
-        if let (Some((start, end)), None) = (hits.next(), hits.next()) {
-            mentions.push((a, start, end));
-        }
-    }
-    let inside = |&(_, s, t): &(usize, usize, usize)| {
-        mentions
-            .iter()
-            .any(|&(_, s2, t2)| s2 <= s && t <= t2 && (s2, t2) != (s, t))
-    };
-    mentions.iter().copied().filter(|m| !inside(m)).collect()
-}
-
-/// An actor replaced by one of the same kind who took no part in the event
-/// nor in anything overlapping it in time, so the swapped statement is false
-/// by the dataset.
-fn actor_swap(
-    f: &Focus,
-    claim: &str,
-    mentions: &[(usize, usize, usize)],
-    rng: &mut Seeded,
-) -> Option<Telling> {
-    let ix = &f.cx.ix;
-    let &(a, start, end) = rng.pick(mentions)?;
-    let mut busy = ix.busy_around(f.e);
-    busy.extend(ix.involved(f.e));
-    let other = *distract::actors(ix, &[ix.actor(a).kind], &busy, &[a], 1, rng).first()?;
-    let name = &ix.actor(other).name;
-    if find_word(claim, name).next().is_some() {
-        return None;
-    }
-    Some(Telling {
-        truth: claim.to_string(),
-        lie: splice(claim, start, end, name),
-        difficulty: Difficulty::Medium,
-    })
-}
-
 /// Whether a date of the same form can be put in the claim's place:
 /// anything but a range of days or months.
 fn dateable(date: &Date) -> bool {
@@ -203,41 +142,5 @@ fn dateable(date: &Date) -> bool {
             )
         }
         _ => true,
-    }
-}
-
-/// The claim dated: with the event's date when true, with a date that
-/// certainly differs from it at the same precision when false.
-fn date_swap(f: &Focus, claim: &str, rng: &mut Seeded) -> Option<Telling> {
-    let wrong = other_date(&f.cx.ix, f.e, rng)?;
-    let first = claim
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("");
-    let rest = if f.cx.ix.is_name_word(first) {
-        claim.to_string()
-    } else {
-        lower_first(claim)
-    };
-    let dated = |d: &Date| cat!(capitalize(&when(d)), ", ", rest);
-    Some(Telling {
-        truth: dated(&f.ev.date),
-        lie: dated(&wrong),
-        difficulty: by_days(days_apart(wrong.interval(), f.ev.date.interval())),
-    })
-}
-
-/// Whether a capitalised word follows, making the match part of a longer
-/// name ("X Soviet Republic") rather than a name of its own.
-fn starts_name(rest: &str) -> bool {
-    rest.strip_prefix(' ')
-        .is_some_and(|r| r.starts_with(char::is_uppercase))
-}
-
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
