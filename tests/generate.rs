@@ -288,6 +288,44 @@ fn same_seed_same_bytes_and_ids_stable_across_seeds() {
     );
 }
 
+/// A true-or-false section where nearly everything is true teaches students
+/// to answer "true"; statements are made false where the data proves it.
+#[test]
+fn true_false_is_balanced_and_never_asks_inferred_dates() {
+    let dataset = article();
+    let (mut truths, mut total) = (0, 0);
+    for seed in 1..=6 {
+        let set = generated(&dataset, seed);
+        for q in &set.questions {
+            if let Body::TrueFalse { answer } = q.body {
+                total += 1;
+                truths += usize::from(answer);
+            }
+        }
+    }
+    let share = truths as f64 / total as f64;
+    assert!(
+        (0.3..=0.7).contains(&share),
+        "{truths} of {total} statements are true"
+    );
+    // No date question of any kind about an event whose date the source does not give.
+    let inferred: Vec<&str> = dataset
+        .events
+        .iter()
+        .filter(|e| e.date_basis == quizline::dataset::DateBasis::Inferred)
+        .map(|e| e.id.as_str())
+        .collect();
+    assert!(!inferred.is_empty());
+    for q in &generated(&dataset, 1).questions {
+        let about_inferred = q.events.iter().any(|e| inferred.contains(&e.as_str()));
+        let asks_date = matches!(q.body, Body::Ordering { .. } | Body::BeforeAfter { .. })
+            || q.prompt.contains("which year")
+            || q.prompt.contains("which date")
+            || q.prompt.contains("” happened");
+        assert!(!(about_inferred && asks_date), "{}: {}", q.id, q.prompt);
+    }
+}
+
 #[test]
 fn progress_is_reported_boundedly_and_ends_at_the_total() {
     let dataset = synthesize(5_000, 3);
