@@ -421,7 +421,7 @@ impl<'c> Writer<'c> {
                 "From {year} to {end}, {} fought {} over {}, a war in which {amount} people died.",
                 a.name, b.name, p.name
             ),
-            actors: vec![party(&a, Role::Party), party(&b, Role::Party)],
+            actors: vec![party(a, Role::Party), party(b, Role::Party)],
             places: vec![p.id.clone()],
             casualties: vec![Casualty {
                 kind: CasualtyKind::Deaths,
@@ -469,9 +469,9 @@ impl<'c> Writer<'c> {
                 m.name
             ),
             actors: vec![
-                party(&a, Role::Signatory),
-                party(&b, Role::Signatory),
-                party(&m, Role::Mediator),
+                party(a, Role::Signatory),
+                party(b, Role::Signatory),
+                party(m, Role::Mediator),
             ],
             places: vec![p.id.clone()],
             casualties: Vec::new(),
@@ -523,7 +523,7 @@ impl<'c> Writer<'c> {
                 "{opening}, {office} {} said that {} would reopen the harbours of {}.",
                 x.name, s.name, p.name
             ),
-            actors: vec![party(&x, Role::Speaker), party(&s, Role::Subject)],
+            actors: vec![party(x, Role::Speaker), party(s, Role::Subject)],
             places: vec![p.id.clone()],
             casualties: Vec::new(),
             agreement: None,
@@ -544,7 +544,7 @@ impl<'c> Writer<'c> {
             kind: EventKind::Founding,
             title: format!("Founding on {}", p.name),
             quote: format!("In {year}, the {} was founded on {}.", f.name, p.name),
-            actors: vec![party(&f, Role::Subject)],
+            actors: vec![party(f, Role::Subject)],
             places: vec![p.id.clone()],
             casualties: Vec::new(),
             agreement: None,
@@ -571,7 +571,7 @@ impl<'c> Writer<'c> {
                 p.name,
                 s.name
             ),
-            actors: vec![party(&force, Role::Party), party(&s, Role::Subject)],
+            actors: vec![party(force, Role::Party), party(s, Role::Subject)],
             places: vec![p.id.clone()],
             casualties: Vec::new(),
             agreement: None,
@@ -607,7 +607,7 @@ impl<'c> Writer<'c> {
                 g.name,
                 p.name
             ),
-            actors: vec![party(&g, Role::Party)],
+            actors: vec![party(g, Role::Party)],
             places: vec![p.id.clone()],
             casualties: vec![Casualty {
                 kind: CasualtyKind::Displaced,
@@ -652,7 +652,7 @@ impl<'c> Writer<'c> {
             })
             .collect::<Vec<_>>()
             .join(" and ");
-        let mut actors = vec![party(&a, Role::Party), party(&b, Role::Party)];
+        let mut actors = vec![party(a, Role::Party), party(b, Role::Party)];
         actors.extend(mediators.iter().map(|m| party(m, Role::Mediator)));
         let draft = Draft {
             kind: EventKind::Talks,
@@ -712,7 +712,7 @@ impl<'c> Writer<'c> {
                 p.name,
                 s.name
             ),
-            actors: vec![party(&force, Role::Peacekeeper), party(&s, Role::Party)],
+            actors: vec![party(force, Role::Peacekeeper), party(s, Role::Party)],
             places: vec![p.id.clone()],
             casualties: Vec::new(),
             agreement: None,
@@ -734,7 +734,7 @@ impl<'c> Writer<'c> {
                 "The {} then declared independence from {}, keeping {} as its port.",
                 f.name, s.name, p.name
             ),
-            actors: vec![party(&f, Role::Party), party(&s, Role::Subject)],
+            actors: vec![party(f, Role::Party), party(s, Role::Subject)],
             places: vec![p.id.clone()],
             casualties: Vec::new(),
             agreement: None,

@@ -55,3 +55,39 @@ machine_note() {
   echo "# $(date -u +%FT%TZ) $(nproc) cores, load average:$(cut -d' ' -f1-3 /proc/loadavg | sed 's/^/ /')"
   ps -eo pcpu,comm --sort=-pcpu | awk 'NR>1 && $1>5 {printf "#   busy: %s %s%%\n", $2, $1}'
 }
+
+# Counting the server's fsync and fdatasync calls (perf with syscall
+# tracepoints; skipped when perf cannot read them): commits ≈ syncs, so
+# rows per sync shows how well group commit batches.
+SYNC_PERF=
+SYNC_FILE=
+start_sync_count() {
+  SYNC_PERF=
+  SYNC_FILE=$(mktemp /tmp/quizline-syncs.XXXXXX)
+  if command -v perf >/dev/null && perf stat -e syscalls:sys_enter_fsync true >/dev/null 2>&1; then
+    perf stat -e syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync -x, \
+      -o "$SYNC_FILE" -p "$SERVER_PID" &
+    SYNC_PERF=$!
+    sleep 0.3
+  fi
+}
+# Sets SYNCS to the number of syncs, or to nothing when they were not
+# counted. (Not for $(...): perf must be waited for by this shell.)
+SYNCS=
+stop_sync_count() {
+  SYNCS=
+  if [ -n "$SYNC_PERF" ]; then
+    kill -INT "$SYNC_PERF" 2>/dev/null || true
+    wait "$SYNC_PERF" 2>/dev/null || true
+    SYNCS=$(awk -F, '/sys_enter_f(data)?sync/ {s += $1} END {print s + 0}' "$SYNC_FILE")
+  fi
+  rm -f "$SYNC_FILE"
+  SYNC_PERF=
+}
+
+# CPU seconds the whole machine spent busy so far (all cores, from
+# /proc/stat): a run's share that is neither the server's nor the driver's
+# was other processes (or interrupts), i.e. noise.
+machine_busy_s() {
+  awk -v hz="$(getconf CLK_TCK)" '/^cpu / {printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz}' /proc/stat
+}

@@ -5,23 +5,33 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::bail;
-use quizline::live::bots::{self, BotConfig};
+use quizline::live::bots::{self, BotConfig, CreateRooms};
 use quizline::live::util::{parse_range, raise_nofile_limit};
 
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Join simulated students to a live room on this machine (demos and load tests)",
-    after_help = "Examples:\n  quizline bots --url http://127.0.0.1:8080 --code 123456 --count 30\n  quizline bots --url http://127.0.0.1:8080 --code 123456 --count 1000 --key SECRET --drive --server-pid 4242\n\nWith --key (the host secret from `quizline host`) bots answer right with the chance --accuracy; without it they guess.\nWith --drive they also play the host, so the run starts, plays every question and ends by itself.\nOnly loopback addresses are accepted. The open-file limit is raised to what --count needs when the hard limit allows; otherwise raise it with `ulimit -n`."
+    after_help = "Examples:\n  quizline bots --url http://127.0.0.1:8080 --code 123456 --count 30\n  quizline bots --url http://127.0.0.1:8080 --code 123456 --count 1000 --key SECRET --drive --server-pid 4242\n  quizline bots --url http://127.0.0.1:8080 --create live-mixed --rooms 300 --count 30 --drive\n\nWith --key (the host secret from `quizline host`) bots answer right with the chance --accuracy; without it they guess.\nWith --drive they also play the host, so the run starts, plays every question and ends by itself.\nWith --create they make --rooms rooms of that set (options from --room-options, JSON as in POST /api/rooms) and play them all at once; --count is per room.\nOnly loopback addresses are accepted. The open-file limit is raised to what the bots need when the hard limit allows; otherwise raise it with `ulimit -n`.\nExit status 0 only when every bot joined, every answer sent was acknowledged and scored, and nothing was refused, dropped or duplicated."
 )]
 pub struct Args {
     /// The server, e.g. http://127.0.0.1:8080 (loopback only).
     #[arg(long)]
     pub url: String,
     /// The room's six-digit join code.
-    #[arg(long)]
-    pub code: String,
+    #[arg(long, required_unless_present = "create")]
+    pub code: Option<String>,
+    /// Bots (per room with --create).
     #[arg(long, default_value_t = 30)]
     pub count: usize,
+    /// Make rooms of this question set instead of joining --code (needs --drive).
+    #[arg(long, conflicts_with_all = ["code", "key"], requires = "drive")]
+    pub create: Option<String>,
+    /// How many rooms --create makes; all are played at once.
+    #[arg(long, default_value_t = 1, requires = "create")]
+    pub rooms: usize,
+    /// Options of the rooms --create makes, as JSON (see POST /api/rooms).
+    #[arg(long, default_value = "{}", requires = "create")]
+    pub room_options: String,
     /// Chance of answering right, 0 to 1 (needs --key).
     #[arg(long, default_value_t = 0.7)]
     pub accuracy: f64,
@@ -55,22 +65,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.count == 0 || args.count > 50_000 {
         bail!("--count must be from 1 to 50,000");
     }
+    if args.rooms == 0 || args.rooms.saturating_mul(args.count) > 50_000 {
+        bail!("--rooms times --count must be from 1 to 50,000");
+    }
+    let create = match &args.create {
+        Some(set) => Some(CreateRooms {
+            set: set.clone(),
+            rooms: args.rooms,
+            options: serde_json::from_str(&args.room_options)
+                .map_err(|e| anyhow::anyhow!("--room-options is not JSON: {e}"))?,
+        }),
+        None => None,
+    };
     if args.timeout == 0 || args.timeout > 3600 {
         bail!("--timeout must be from 1 to 3600 seconds");
     }
-    // One socket per bot, plus a few for the driver itself.
-    let need = args.count as u64 + 64;
+    // One socket per bot and per room's host, plus a few for the driver.
+    let bots = args.count * args.rooms;
+    let need = (bots + args.rooms) as u64 + 64;
     match raise_nofile_limit(need) {
         Ok(limit) if limit < need => bail!(
-            "{} bots need {need} open files but the limit is {limit}; raise it with `ulimit -n {need}` (as root, or in /etc/security/limits.conf)",
-            args.count
+            "{bots} bots need {need} open files but the limit is {limit}; raise it with `ulimit -n {need}` (as root, or in /etc/security/limits.conf)"
         ),
         Ok(_) => {}
         Err(e) => bail!("{e}"),
     }
     let config = BotConfig {
         url: args.url,
-        code: args.code,
+        code: args.code.unwrap_or_default(),
         count: args.count,
         accuracy: args.accuracy,
         think_ms,
@@ -81,6 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         connect_concurrency: args.concurrency.max(1),
         server_pid: args.server_pid,
         prefix: "bot".into(),
+        create,
     };
     let runtime = tokio::runtime::Runtime::new()?;
     let report = runtime
@@ -91,12 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         print!("{}", report.summary());
     }
-    let clean = report.error_count() == 0
-        && report.joined == report.bots
-        && report.dropped_events == 0
-        && report.duplicate_events == 0
-        && !report.timed_out;
-    Ok(if clean {
+    Ok(if report.clean() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -5,19 +5,45 @@
 //! after each question and answers; with the host's key it answers right
 //! with the chosen probability, without it it guesses. With `drive`, one
 //! more socket plays the host: it starts once everyone has joined and moves
-//! on after each reveal, so a run ends by itself. Only loopback addresses
-//! are accepted.
+//! on after each reveal, so a run ends by itself. With `create`, the bots
+//! make their own rooms (any number, played at once). Only loopback
+//! addresses are accepted.
+//!
+//! What is measured, and how:
+//! - acknowledgement latency: from just before a bot sends its answer to the
+//!   arrival of its `ack` (which the server sends once the answer is
+//!   committed and synced);
+//! - fan-out latency: from `opened_at_ms` in the `question` message (the
+//!   server's wall clock when it broadcast the question, after storing the
+//!   phase) to the instant the frame arrived at the bot, before it is
+//!   parsed; same machine, same clock, millisecond resolution;
+//! - `next_to_open`: from the driver sending `next` to the server's
+//!   `opened_at_ms` (the durable phase write and the host action's own
+//!   path), so the two together cover a host's click to the last student;
+//! - dropped: questions opened in the room after a bot attached that the
+//!   bot never saw, live or in a snapshot; duplicated: a question sent live
+//!   twice on one socket;
+//! - unscored: acknowledged answers whose `result` never came, or came as
+//!   `none`;
+//! - CPU: this process's from `/proc/self/stat`, the server's (with its pid)
+//!   from `/proc/PID/stat`, and the server's peak RSS from `VmHWM`.
+//!
+//! Each bot keeps its own tally and adds it to the shared report once, when
+//! it stops (also when the time limit cuts it off), so thousands of bots do
+//! not contend for one lock at every message.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use super::client::{self, Base, Client, Socket};
-use super::http::JoinResponse;
+use super::http::{CreateResponse, JoinResponse};
 use super::keys::KeyEntry;
 use super::protocol::{ClientMsg, ServerMsg};
 use super::util::now_ms;
@@ -28,7 +54,9 @@ use crate::seeded::Seeded;
 pub struct BotConfig {
     /// `http://127.0.0.1:PORT`; anything but loopback is refused.
     pub url: String,
+    /// The room to join (ignored with `create`).
     pub code: String,
+    /// Bots per room.
     pub count: usize,
     /// Chance of a right answer, 0 to 1 (needs `key`).
     pub accuracy: f64,
@@ -41,12 +69,24 @@ pub struct BotConfig {
     pub drive: bool,
     /// Everything stops after this long.
     pub timeout: Duration,
-    /// Joins and handshakes in flight at once.
+    /// Joins and handshakes in flight at once (over all rooms).
     pub connect_concurrency: usize,
-    /// Read this process's peak memory from `/proc` at the end.
+    /// Read this process's peak memory and CPU time from `/proc` at the end.
     pub server_pid: Option<u32>,
     /// Nickname prefix.
     pub prefix: String,
+    /// Make rooms instead of joining `code`, and play them all at once.
+    pub create: Option<CreateRooms>,
+}
+
+/// Rooms the bots make for themselves over `POST /api/rooms`.
+#[derive(Debug, Clone)]
+pub struct CreateRooms {
+    pub set: String,
+    pub rooms: usize,
+    /// The request's `options` object; `max_players` defaults to the bots
+    /// per room.
+    pub options: serde_json::Value,
 }
 
 impl Default for BotConfig {
@@ -64,6 +104,7 @@ impl Default for BotConfig {
             connect_concurrency: 256,
             server_pid: None,
             prefix: "bot".into(),
+            create: None,
         }
     }
 }
@@ -97,12 +138,16 @@ impl Latency {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BotReport {
+    pub rooms: usize,
+    /// Bots in all rooms.
     pub bots: usize,
     pub joined: usize,
     pub join_errors: usize,
     /// Joins refused with 429 and tried again after the server's wait.
     pub join_retries: usize,
     pub first_join_error: Option<String>,
+    /// Rooms that could not be created (with `create`).
+    pub create_errors: usize,
     pub connect_errors: usize,
     /// Sockets that dropped and were reopened with the same token.
     pub reconnects: usize,
@@ -110,21 +155,31 @@ pub struct BotReport {
     pub answers_acked: usize,
     /// Errors the server sent back, by code.
     pub errors: HashMap<String, usize>,
-    /// Questions a bot never saw (a gap in question numbers).
+    /// Questions opened after a bot attached that it never saw.
     pub dropped_events: usize,
-    /// Questions a bot saw twice on one socket.
+    /// Questions a bot was sent live twice on one socket.
     pub duplicate_events: usize,
     pub results_received: usize,
+    /// Acknowledged answers without a scored result (none, or `none`).
+    pub unscored: usize,
     pub finished: usize,
+    /// Distinct question numbers opened (in any room).
     pub questions_opened: usize,
     /// Send to acknowledgement, per answer (ms).
     pub ack: Latency,
     /// Question opened on the server to a bot receiving it, per bot (ms).
     pub fanout: Latency,
-    /// Per question: open to the last bot receiving it (ms).
+    /// Per question number: open to the last bot receiving it (ms; the
+    /// worst room).
     pub fanout_last: Vec<f64>,
+    /// The driver's `next` to the server opening the question (ms).
+    pub next_to_open: Latency,
+    /// A bot's `reveal` arriving to its own `result` arriving (ms): the
+    /// server writes them back to back.
+    pub result_after_reveal: Latency,
     pub elapsed_s: f64,
     pub driver_cpu_s: f64,
+    pub server_cpu_s: Option<f64>,
     pub server_peak_rss_kb: Option<u64>,
     pub server_rss_kb: Option<u64>,
     pub timed_out: bool,
@@ -133,7 +188,22 @@ pub struct BotReport {
 
 impl BotReport {
     pub fn error_count(&self) -> usize {
-        self.join_errors + self.connect_errors + self.errors.values().sum::<usize>()
+        self.join_errors
+            + self.create_errors
+            + self.connect_errors
+            + self.errors.values().sum::<usize>()
+    }
+
+    /// Everything a whole driven game must show: every bot joined, every
+    /// answer sent was acknowledged and scored, nothing went wrong.
+    pub fn clean(&self) -> bool {
+        self.error_count() == 0
+            && self.joined == self.bots
+            && self.dropped_events == 0
+            && self.duplicate_events == 0
+            && self.unscored == 0
+            && self.answers_acked == self.answers_sent
+            && !self.timed_out
     }
 
     pub fn summary(&self) -> String {
@@ -144,6 +214,12 @@ impl BotReport {
                 l.p50, l.p99, l.max, l.count
             )
         };
+        if self.rooms > 1 {
+            s.push_str(&format!(
+                "rooms: {} ({} could not be created)\n",
+                self.rooms, self.create_errors
+            ));
+        }
         s.push_str(&format!(
             "bots: {} joined of {} ({} join errors, {} join retries after 429, {} connect errors, {} reconnects)\n",
             self.joined, self.bots, self.join_errors, self.join_retries, self.connect_errors, self.reconnects
@@ -152,9 +228,10 @@ impl BotReport {
             s.push_str(&format!("first join error: {e}\n"));
         }
         s.push_str(&format!(
-            "answers: {} sent, {} acknowledged{}\n",
+            "answers: {} sent, {} acknowledged, {} acknowledged but not scored{}\n",
             self.answers_sent,
             self.answers_acked,
+            self.unscored,
             if self.guessing {
                 " (guessing: no --key, so --accuracy is not used)"
             } else {
@@ -180,7 +257,10 @@ impl BotReport {
             self.questions_opened, self.dropped_events, self.duplicate_events, self.results_received, self.finished
         ));
         s.push_str(&format!("ack latency: {}\n", ms(&self.ack)));
-        s.push_str(&format!("fan-out latency: {}\n", ms(&self.fanout)));
+        s.push_str(&format!(
+            "fan-out latency (server open to frame received): {}\n",
+            ms(&self.fanout)
+        ));
         if !self.fanout_last.is_empty() {
             s.push_str(&format!(
                 "fan-out to the last bot, per question (ms): {}\n",
@@ -189,6 +269,18 @@ impl BotReport {
                     .map(|v| format!("{v:.0}"))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ));
+        }
+        if self.result_after_reveal.count > 0 {
+            s.push_str(&format!(
+                "reveal to own result: {}\n",
+                ms(&self.result_after_reveal)
+            ));
+        }
+        if self.next_to_open.count > 0 {
+            s.push_str(&format!(
+                "host next to question open (phase stored): {}\n",
+                ms(&self.next_to_open)
             ));
         }
         s.push_str(&format!(
@@ -201,6 +293,9 @@ impl BotReport {
                 0.0
             }
         ));
+        if let Some(cpu) = self.server_cpu_s {
+            s.push_str(&format!("server: {cpu:.1} s CPU during the run\n"));
+        }
         if let Some(peak) = self.server_peak_rss_kb {
             s.push_str(&format!(
                 "server memory: peak RSS {:.1} MiB, now {:.1} MiB\n",
@@ -218,16 +313,57 @@ impl BotReport {
 /// What all bots add to.
 #[derive(Default)]
 struct Shared {
-    report: std::sync::Mutex<BotReport>,
-    ack_ms: std::sync::Mutex<Vec<f64>>,
+    report: Mutex<BotReport>,
+    ack_ms: Mutex<Vec<f64>>,
     /// Per question, each bot's fan-out latency.
-    fanout_ms: std::sync::Mutex<HashMap<usize, Vec<f64>>>,
-    joined: AtomicU64,
+    fanout_ms: Mutex<HashMap<usize, Vec<f64>>>,
+    next_to_open_ms: Mutex<Vec<f64>>,
+    result_ms: Mutex<Vec<f64>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Shared {
     fn add(&self, f: impl FnOnce(&mut BotReport)) {
-        f(&mut self.report.lock().unwrap_or_else(|e| e.into_inner()));
+        f(&mut lock(&self.report));
+    }
+}
+
+/// One room's bots and driver.
+struct RoomRun {
+    code: String,
+    key: Option<String>,
+    answer_key: Vec<KeyEntry>,
+    joined: AtomicU64,
+    failed: AtomicU64,
+    /// Questions the driver or any bot saw opened.
+    opened: Mutex<BTreeSet<usize>>,
+    /// Per bot that attached: the first question it could see, and what it saw.
+    seen: Mutex<Vec<(usize, BTreeSet<usize>)>>,
+}
+
+impl RoomRun {
+    fn new(code: String, key: Option<String>, answer_key: Vec<KeyEntry>) -> RoomRun {
+        RoomRun {
+            code,
+            key,
+            answer_key,
+            joined: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            opened: Mutex::new(BTreeSet::new()),
+            seen: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Questions opened after a bot attached that it never saw.
+    fn dropped(&self) -> usize {
+        let opened = lock(&self.opened);
+        lock(&self.seen)
+            .iter()
+            .map(|(from, seen)| opened.range(*from..).filter(|q| !seen.contains(q)).count())
+            .sum()
     }
 }
 
@@ -246,130 +382,256 @@ pub fn rss_kb(pid: u32) -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
-/// CPU seconds (user + system) this process has used so far.
-pub fn own_cpu_s() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
+/// CPU seconds (user + system) a process has used so far (`self` or a pid).
+pub fn cpu_s(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the parenthesised command name; utime and stime are the
     // 14th and 15th fields of the whole line.
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-        return 0.0;
-    };
+    let rest = stat.rsplit_once(')').map(|(_, r)| r)?;
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok());
     // SAFETY: sysconf only reads a system constant.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    (ticks(11) + ticks(12)) / if hz > 0.0 { hz } else { 100.0 }
+    Some((ticks(11)? + ticks(12)?) / if hz > 0.0 { hz } else { 100.0 })
+}
+
+/// CPU seconds (user + system) this process has used so far.
+pub fn own_cpu_s() -> f64 {
+    cpu_s("self").unwrap_or(0.0)
+}
+
+async fn read_key(client: &Client, code: &str, secret: &str) -> Result<Vec<KeyEntry>, String> {
+    let reply = client
+        .get(&format!("/api/rooms/{code}/key"), Some(secret))
+        .await?;
+    if !reply.status.is_success() {
+        return Err(format!(
+            "cannot read the answer key: {}",
+            reply.error_message()
+        ));
+    }
+    reply.json()
+}
+
+/// Makes the rooms of `plan`, a few at a time; each is a durable write.
+async fn create_rooms(
+    client: &Client,
+    plan: &CreateRooms,
+    count: usize,
+    shared: &Shared,
+) -> Result<Vec<RoomRun>, String> {
+    let mut options = plan.options.clone();
+    match options.as_object_mut() {
+        Some(o) => {
+            o.entry("max_players").or_insert(serde_json::json!(count));
+        }
+        None => return Err("room options must be a JSON object".into()),
+    }
+    let body = serde_json::json!({ "set": plan.set, "options": options });
+    let gate = Arc::new(Semaphore::new(8));
+    let mut tasks = Vec::with_capacity(plan.rooms);
+    for _ in 0..plan.rooms {
+        let client = client.clone();
+        let body = body.clone();
+        let gate = gate.clone();
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await;
+            let reply = client.post_json("/api/rooms", None, &body).await?;
+            if !reply.status.is_success() {
+                return Err(format!("cannot create a room: {}", reply.error_message()));
+            }
+            let created: CreateResponse = reply.json()?;
+            let key = read_key(&client, &created.code, &created.host_secret).await?;
+            Ok(RoomRun::new(created.code, Some(created.host_secret), key))
+        }));
+    }
+    let mut rooms = Vec::with_capacity(plan.rooms);
+    let mut first_error = None;
+    for t in tasks {
+        match t.await {
+            Ok(Ok(room)) => rooms.push(room),
+            Ok(Err(e)) => {
+                shared.add(|r| r.create_errors += 1);
+                first_error.get_or_insert(e);
+            }
+            Err(e) => {
+                shared.add(|r| r.create_errors += 1);
+                first_error.get_or_insert(e.to_string());
+            }
+        }
+    }
+    if rooms.is_empty() {
+        return Err(first_error.unwrap_or_else(|| "no room was created".into()));
+    }
+    Ok(rooms)
 }
 
 pub async fn run(config: BotConfig) -> Result<BotReport, String> {
     let base = Base::parse(&config.url)?;
     base.require_loopback()?;
-    if crate::live::util::normalize_code(&config.code).as_deref() != Some(config.code.as_str()) {
+    if config.create.is_none()
+        && crate::live::util::normalize_code(&config.code).as_deref() != Some(config.code.as_str())
+    {
         return Err(format!("'{}' is not a join code (six digits)", config.code));
     }
     if !(0.0..=1.0).contains(&config.accuracy) {
         return Err("accuracy must be from 0 to 1".into());
     }
-    if config.drive && config.key.is_none() {
+    if config.drive && config.key.is_none() && config.create.is_none() {
         return Err("driving the game needs the host's key (--key)".into());
+    }
+    if config.create.is_some() && !config.drive {
+        return Err("rooms the bots create need --drive: nobody else hosts them".into());
     }
     let client = Client::new(base);
     let started = Instant::now();
-    let cpu0 = own_cpu_s();
-    let shared = Arc::new(Shared::default());
-    shared.add(|r| {
-        r.bots = config.count;
-        r.guessing = config.key.is_none();
-    });
-
-    let key: Arc<Vec<KeyEntry>> = Arc::new(match &config.key {
-        Some(secret) => {
-            let reply = client
-                .get(&format!("/api/rooms/{}/key", config.code), Some(secret))
-                .await?;
-            if !reply.status.is_success() {
-                return Err(format!(
-                    "cannot read the answer key: {}",
-                    reply.error_message()
-                ));
-            }
-            reply.json()?
-        }
-        None => vec![],
-    });
-
     let deadline = started + config.timeout;
+    let cpu0 = own_cpu_s();
+    let server_cpu0 = config.server_pid.and_then(|p| cpu_s(&p.to_string()));
+    let shared = Arc::new(Shared::default());
+
+    let rooms: Vec<Arc<RoomRun>> = match &config.create {
+        Some(plan) => tokio::time::timeout_at(
+            deadline.into(),
+            create_rooms(&client, plan, config.count, &shared),
+        )
+        .await
+        .map_err(|_| "the time limit was reached while creating rooms".to_string())??,
+        None => {
+            let answer_key = match &config.key {
+                Some(secret) => read_key(&client, &config.code, secret).await?,
+                None => vec![],
+            };
+            vec![RoomRun::new(
+                config.code.clone(),
+                config.key.clone(),
+                answer_key,
+            )]
+        }
+    }
+    .into_iter()
+    .map(Arc::new)
+    .collect();
+    shared.add(|r| {
+        r.rooms = rooms.len();
+        r.bots = config.count * rooms.len();
+        r.guessing = config.key.is_none() && config.create.is_none();
+    });
+
     let gate = Arc::new(Semaphore::new(config.connect_concurrency.max(1)));
-    let mut tasks = Vec::with_capacity(config.count);
-    for i in 0..config.count {
-        let client = client.clone();
-        let shared = shared.clone();
-        let gate = gate.clone();
-        let key = key.clone();
-        let config = config.clone();
-        tasks.push(tokio::spawn(async move {
+    let mut tasks = Vec::with_capacity(config.count * rooms.len());
+    let mut hosts = Vec::new();
+    for (r, room) in rooms.iter().enumerate() {
+        for i in 0..config.count {
             let bot = Bot {
                 i,
-                rng: Seeded::derive(config.seed, &format!("bot{i}")),
-                client,
-                shared,
-                key,
-                config,
+                rng: Seeded::derive(
+                    config.seed,
+                    &if rooms.len() > 1 {
+                        format!("bot{r}-{i}")
+                    } else {
+                        format!("bot{i}")
+                    },
+                ),
+                client: client.clone(),
+                shared: shared.clone(),
+                room: room.clone(),
+                config: config.clone(),
+                tally: Tally::default(),
             };
-            let _ = tokio::time::timeout_at(deadline.into(), bot.run(gate)).await;
-        }));
+            let gate = gate.clone();
+            tasks.push(tokio::spawn(async move {
+                let _ = tokio::time::timeout_at(deadline.into(), bot.run(gate)).await;
+            }));
+        }
+        if config.drive {
+            let client = client.clone();
+            let config = config.clone();
+            let shared = shared.clone();
+            let room = room.clone();
+            hosts.push(tokio::spawn(async move {
+                tokio::time::timeout_at(deadline.into(), drive(client, config, room, shared)).await
+            }));
+        }
     }
-    let host = if config.drive {
-        let client = client.clone();
-        let config = config.clone();
-        let shared = shared.clone();
-        Some(tokio::spawn(async move {
-            tokio::time::timeout_at(deadline.into(), drive(client, config, shared)).await
-        }))
-    } else {
-        None
-    };
     for t in tasks {
         let _ = t.await;
     }
     let mut timed_out = Instant::now() >= deadline;
-    if let Some(h) = host {
+    let mut drive_error = None;
+    for h in hosts {
         match h.await {
-            Ok(Ok(Err(e))) => return Err(format!("driving the game failed: {e}")),
+            Ok(Ok(Err(e))) => {
+                drive_error.get_or_insert(e);
+            }
             Ok(Err(_)) => timed_out = true,
             _ => {}
         }
     }
+    if let Some(e) = drive_error {
+        return Err(format!("driving the game failed: {e}"));
+    }
 
-    let mut report = shared
-        .report
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    report.joined = shared.joined.load(Ordering::Relaxed) as usize;
-    report.ack = Latency::of(&mut shared.ack_ms.lock().unwrap_or_else(|e| e.into_inner()));
-    let fan = shared.fanout_ms.lock().unwrap_or_else(|e| e.into_inner());
+    let mut report = lock(&shared.report).clone();
+    report.joined = rooms
+        .iter()
+        .map(|r| r.joined.load(Ordering::Relaxed) as usize)
+        .sum();
+    report.dropped_events = rooms.iter().map(|r| r.dropped()).sum();
+    report.ack = Latency::of(&mut lock(&shared.ack_ms));
+    report.next_to_open = Latency::of(&mut lock(&shared.next_to_open_ms));
+    report.result_after_reveal = Latency::of(&mut lock(&shared.result_ms));
+    let fan = lock(&shared.fanout_ms);
     let mut all: Vec<f64> = fan.values().flatten().copied().collect();
     report.fanout = Latency::of(&mut all);
-    let mut qs: Vec<_> = fan.keys().copied().collect();
-    qs.sort();
-    report.fanout_last = qs
+    let opened: BTreeSet<usize> = rooms
         .iter()
-        .map(|q| fan[q].iter().copied().fold(0.0, f64::max))
+        .flat_map(|r| lock(&r.opened).iter().copied().collect::<Vec<_>>())
+        .chain(fan.keys().copied())
         .collect();
-    report.questions_opened = qs.len();
+    report.fanout_last = opened
+        .iter()
+        .map(|q| {
+            fan.get(q)
+                .map_or(0.0, |v| v.iter().copied().fold(0.0, f64::max))
+        })
+        .collect();
+    report.questions_opened = opened.len();
     report.elapsed_s = started.elapsed().as_secs_f64();
     report.driver_cpu_s = own_cpu_s() - cpu0;
-    if let Some(pid) = config.server_pid
-        && let Some((now, peak)) = rss_kb(pid)
-    {
-        report.server_rss_kb = Some(now);
-        report.server_peak_rss_kb = Some(peak);
+    if let Some(pid) = config.server_pid {
+        if let Some((now, peak)) = rss_kb(pid) {
+            report.server_rss_kb = Some(now);
+            report.server_peak_rss_kb = Some(peak);
+        }
+        if let (Some(c0), Some(c1)) = (server_cpu0, cpu_s(&pid.to_string())) {
+            report.server_cpu_s = Some(c1 - c0);
+        }
     }
     report.timed_out = timed_out;
     Ok(report)
+}
+
+/// One bot's counts, added to the shared report once, when the bot stops.
+#[derive(Default)]
+struct Tally {
+    reconnects: usize,
+    answers_sent: usize,
+    answers_acked: usize,
+    errors: HashMap<String, usize>,
+    duplicate_events: usize,
+    results_received: usize,
+    finished: usize,
+    ack_ms: Vec<f64>,
+    fanout_ms: Vec<(usize, f64)>,
+    result_ms: Vec<f64>,
+    /// Whether the socket ever attached (its first phase message came).
+    attached: bool,
+    /// The first question this bot could have seen.
+    from_q: usize,
+    seen: BTreeSet<usize>,
+    acked: BTreeSet<usize>,
+    scored: BTreeSet<usize>,
 }
 
 struct Bot {
@@ -377,8 +639,47 @@ struct Bot {
     rng: Seeded,
     client: Client,
     shared: Arc<Shared>,
-    key: Arc<Vec<KeyEntry>>,
+    room: Arc<RoomRun>,
     config: BotConfig,
+    tally: Tally,
+}
+
+impl Drop for Bot {
+    /// Runs when the bot finishes and when the time limit drops it.
+    fn drop(&mut self) {
+        let t = std::mem::take(&mut self.tally);
+        let unscored = t.acked.difference(&t.scored).count();
+        self.shared.add(|r| {
+            r.reconnects += t.reconnects;
+            r.answers_sent += t.answers_sent;
+            r.answers_acked += t.answers_acked;
+            for (code, n) in t.errors {
+                *r.errors.entry(code).or_default() += n;
+            }
+            r.duplicate_events += t.duplicate_events;
+            r.results_received += t.results_received;
+            r.finished += t.finished;
+            r.unscored += unscored;
+        });
+        if !t.ack_ms.is_empty() {
+            lock(&self.shared.ack_ms).extend(t.ack_ms);
+        }
+        if !t.result_ms.is_empty() {
+            lock(&self.shared.result_ms).extend(t.result_ms);
+        }
+        if !t.fanout_ms.is_empty() {
+            let mut fan = lock(&self.shared.fanout_ms);
+            for (q, ms) in t.fanout_ms {
+                fan.entry(q).or_default().push(ms);
+            }
+        }
+        if t.attached {
+            let mut opened = lock(&self.room.opened);
+            opened.extend(t.seen.iter().copied());
+            drop(opened);
+            lock(&self.room.seen).push((t.from_q, t.seen));
+        }
+    }
 }
 
 /// What a bot remembers of the question it is on.
@@ -388,7 +689,32 @@ struct Open {
     options: usize,
     right: usize,
     answer_at: Instant,
-    sent_at: Option<Instant>,
+    sent: bool,
+}
+
+/// The fields of a server message a bot needs, read in one pass without
+/// building the whole message (prompts, bars and rankings are skipped).
+#[derive(Deserialize)]
+struct Incoming<'a> {
+    #[serde(rename = "type", borrow)]
+    ty: Cow<'a, str>,
+    #[serde(default)]
+    q: Option<usize>,
+    #[serde(default, borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(default)]
+    options: Option<Vec<IgnoredAny>>,
+    #[serde(default)]
+    right: Option<Vec<IgnoredAny>>,
+    #[serde(default)]
+    opened_at_ms: Option<i64>,
+    /// A boolean in a reconnecting player's `question`, a count in `reveal`.
+    #[serde(default)]
+    answered: Option<serde_json::Value>,
+    #[serde(default, borrow)]
+    verdict: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    code: Option<Cow<'a, str>>,
 }
 
 impl Bot {
@@ -396,11 +722,15 @@ impl Bot {
         let (token, mut socket) = {
             let _permit = gate.acquire().await;
             let Some(token) = self.join().await else {
+                self.room.failed.fetch_add(1, Ordering::Relaxed);
                 return;
             };
             match self.connect(&token).await {
                 Some(s) => (token, s),
-                None => return,
+                None => {
+                    self.room.failed.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
             }
         };
         let mut reconnects = 0;
@@ -410,7 +740,7 @@ impl Bot {
                 Done::Finished => return,
                 Done::Dropped if reconnects < 5 => {
                     reconnects += 1;
-                    self.shared.add(|r| r.reconnects += 1);
+                    self.tally.reconnects += 1;
                     tokio::time::sleep(Duration::from_millis(200 * reconnects)).await;
                     match self.connect(&token).await {
                         Some(s) => socket = s,
@@ -423,7 +753,7 @@ impl Bot {
     }
 
     async fn join(&mut self) -> Option<String> {
-        let path = format!("/api/rooms/{}/join", self.config.code);
+        let path = format!("/api/rooms/{}/join", self.room.code);
         let mut nickname = format!("{}{:05}", self.config.prefix, self.i);
         for attempt in 0..20 {
             let reply = self
@@ -433,7 +763,7 @@ impl Bot {
             match reply {
                 Ok(r) if r.status.is_success() => {
                     let j: JoinResponse = r.json().ok()?;
-                    self.shared.joined.fetch_add(1, Ordering::Relaxed);
+                    self.room.joined.fetch_add(1, Ordering::Relaxed);
                     return Some(j.token);
                 }
                 Ok(r) if r.status.as_u16() == 429 => {
@@ -474,7 +804,7 @@ impl Bot {
     }
 
     async fn connect(&mut self, token: &str) -> Option<Socket> {
-        let mut socket = match self.client.socket(&self.config.code, "play").await {
+        let mut socket = match self.client.socket(&self.room.code, "play").await {
             Ok(s) => s,
             Err(_) => {
                 self.shared.add(|r| r.connect_errors += 1);
@@ -497,19 +827,20 @@ impl Bot {
         Duration::from_millis(lo + self.rng.below((hi - lo + 1) as usize) as u64)
     }
 
-    fn answer_for(&mut self, open: &Open) -> String {
-        if let Some(k) = self.key.iter().find(|k| k.q == open.q) {
-            let right = self
+    fn answer_for(&mut self, q: usize, kind: &str, options: usize, right: usize) -> String {
+        let room = self.room.clone();
+        if let Some(k) = room.answer_key.iter().find(|k| k.q == q) {
+            let correct = self
                 .rng
                 .chance((self.config.accuracy * 1_000_000.0) as u64, 1_000_000);
-            return if right {
+            return if correct {
                 k.correct.clone()
             } else {
                 k.wrong.clone()
             };
         }
-        let n = open.options.max(1);
-        match open.kind.as_str() {
+        let n = options.max(1);
+        match kind {
             "true-false" => if self.rng.chance(1, 2) { "t" } else { "f" }.into(),
             "numeric" => (1900 + self.rng.below(150)).to_string(),
             "cloze" => "guess".into(),
@@ -522,7 +853,7 @@ impl Bot {
                 .collect::<Vec<_>>()
                 .join(" "),
             "matching" => {
-                let m = open.right.max(1);
+                let m = right.max(1);
                 (0..n)
                     .map(|p| format!("{}{}", letter(p), self.rng.below(m) + 1))
                     .collect::<Vec<_>>()
@@ -532,101 +863,134 @@ impl Bot {
         }
     }
 
+    /// The first phase message after `welcome` says from which question on
+    /// this bot can see everything.
+    fn attach(&mut self, from_q: usize) {
+        if !self.tally.attached {
+            self.tally.attached = true;
+            self.tally.from_q = from_q;
+        }
+    }
+
     async fn play(&mut self, socket: &mut Socket, last_q: &mut Option<usize>) -> Done {
         let mut open: Option<Open> = None;
-        // Questions seen on this socket, to tell duplicates from replays.
+        // The answer waiting for its ack, and when it was sent: `closed` may
+        // come first when the question closes while it is being written.
+        let mut awaiting: Option<(usize, Instant)> = None;
+        // When the last `reveal` arrived, for the time to the own `result`.
+        let mut revealed: Option<Instant> = None;
+        // Questions sent live on this socket, to tell duplicates from replays.
         let mut seen_here: Vec<usize> = Vec::new();
         loop {
-            let wake = open
-                .as_ref()
-                .filter(|o| o.sent_at.is_none())
-                .map(|o| o.answer_at);
-            let msg = tokio::select! {
-                m = client::recv(socket) => m,
+            let wake = open.as_ref().filter(|o| !o.sent).map(|o| o.answer_at);
+            let frame = tokio::select! {
+                m = client::recv_text(socket) => m,
                 _ = sleep_until(wake), if wake.is_some() => {
-                    let Some(o) = open.as_mut() else { continue };
-                    let q = o.q;
-                    let kind = o.kind.clone();
-                    let snapshot = Open { q, kind, options: o.options, right: o.right, answer_at: o.answer_at, sent_at: None };
-                    let answer = self.answer_for(&snapshot);
-                    let o = open.as_mut().expect("still open");
-                    o.sent_at = Some(Instant::now());
+                    let Some(o) = open.as_ref() else { continue };
+                    let (q, kind, options, right) = (o.q, o.kind.clone(), o.options, o.right);
+                    let answer = self.answer_for(q, &kind, options, right);
+                    if let Some(o) = open.as_mut() {
+                        o.sent = true;
+                    }
+                    awaiting = Some((q, Instant::now()));
                     if client::send(socket, &ClientMsg::Answer { q, answer }).await.is_err() {
                         return Done::Dropped;
                     }
-                    self.shared.add(|r| r.answers_sent += 1);
+                    self.tally.answers_sent += 1;
                     continue;
                 }
             };
-            let msg = match msg {
-                Ok(Some(m)) => m,
+            // Taken before parsing: fan-out is the frame's arrival.
+            let arrived_ms = now_ms();
+            let arrived = Instant::now();
+            let text = match frame {
+                Ok(Some(t)) => t,
                 Ok(None) | Err(_) => return Done::Dropped,
             };
-            match msg {
-                ServerMsg::Question {
-                    q,
-                    kind,
-                    options,
-                    right,
-                    opened_at_ms,
-                    answered,
-                    ..
-                } => {
+            let Ok(msg) = serde_json::from_str::<Incoming<'_>>(&text) else {
+                *self
+                    .tally
+                    .errors
+                    .entry("unreadable_message".into())
+                    .or_default() += 1;
+                continue;
+            };
+            match msg.ty.as_ref() {
+                "question" => {
+                    let q = msg.q.unwrap_or(0);
+                    let answered = msg.answered.as_ref().and_then(|v| v.as_bool());
                     let replay = answered.is_some();
+                    self.attach(q);
                     if !replay {
-                        let lat = (now_ms() - opened_at_ms).max(0) as f64;
-                        self.shared
+                        let opened = msg.opened_at_ms.unwrap_or(arrived_ms);
+                        self.tally
                             .fanout_ms
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .entry(q)
-                            .or_default()
-                            .push(lat);
+                            .push((q, (arrived_ms - opened).max(0) as f64));
                         if seen_here.contains(&q) {
-                            self.shared.add(|r| r.duplicate_events += 1);
+                            self.tally.duplicate_events += 1;
                         }
-                        if let Some(last) = *last_q
-                            && q > last + 1
-                        {
-                            let gap = q - last - 1;
-                            self.shared.add(|r| r.dropped_events += gap);
-                        }
+                        seen_here.push(q);
                     }
-                    seen_here.push(q);
+                    self.tally.seen.insert(q);
                     *last_q = Some(last_q.map_or(q, |l| l.max(q)));
                     let think = self.think();
                     open = (answered != Some(true)).then(|| Open {
                         q,
-                        kind,
-                        options: options.len(),
-                        right: right.len(),
+                        kind: msg.kind.as_deref().unwrap_or("").to_string(),
+                        options: msg.options.as_ref().map_or(0, Vec::len),
+                        right: msg.right.as_ref().map_or(0, Vec::len),
                         answer_at: Instant::now() + think,
-                        sent_at: None,
+                        sent: false,
                     });
                 }
-                ServerMsg::Ack { .. } => {
-                    if let Some(sent) = open.as_ref().and_then(|o| o.sent_at) {
-                        let ms = sent.elapsed().as_secs_f64() * 1000.0;
-                        self.shared
+                "ack" => {
+                    if let Some((q, sent)) = awaiting.take()
+                        && msg.q == Some(q)
+                    {
+                        self.tally
                             .ack_ms
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push(ms);
+                            .push(sent.elapsed().as_secs_f64() * 1000.0);
                     }
-                    self.shared.add(|r| r.answers_acked += 1);
+                    self.tally.answers_acked += 1;
+                    if let Some(q) = msg.q {
+                        self.tally.acked.insert(q);
+                    }
                     open = None;
                 }
-                ServerMsg::Error { code, .. } => {
-                    self.shared.add(|r| *r.errors.entry(code).or_default() += 1);
+                "error" => {
+                    let code = msg.code.as_deref().unwrap_or("unknown").to_string();
+                    *self.tally.errors.entry(code).or_default() += 1;
+                    awaiting = None;
                     open = None;
                 }
-                ServerMsg::Closed { .. } => open = None,
-                ServerMsg::Result { .. } => self.shared.add(|r| r.results_received += 1),
-                ServerMsg::Final { .. } => {
-                    self.shared.add(|r| r.finished += 1);
+                "lobby" => self.attach(0),
+                "closed" => open = None,
+                "reveal" | "leaderboard" => {
+                    // Attached after this question: it cannot be expected.
+                    self.attach(msg.q.map_or(0, |q| q + 1));
+                    if msg.ty == "reveal" {
+                        revealed = Some(arrived);
+                    }
+                }
+                "result" => {
+                    if let Some(at) = revealed.take() {
+                        self.tally
+                            .result_ms
+                            .push(arrived.duration_since(at).as_secs_f64() * 1000.0);
+                    }
+                    self.tally.results_received += 1;
+                    if let (Some(q), Some(v)) = (msg.q, msg.verdict.as_deref())
+                        && v != "none"
+                    {
+                        self.tally.scored.insert(q);
+                    }
+                }
+                "ended" => self.attach(usize::MAX),
+                "final" => {
+                    self.tally.finished += 1;
                     return Done::Finished;
                 }
-                ServerMsg::Kicked { .. } => return Done::Finished,
+                "kicked" => return Done::Finished,
                 _ => {}
             }
         }
@@ -647,9 +1011,14 @@ async fn sleep_until(at: Option<Instant>) {
 
 /// Plays the host: starts once every bot that will join has joined, reveals
 /// when everyone has answered (or the timer does), and moves on.
-async fn drive(client: Client, config: BotConfig, shared: Arc<Shared>) -> Result<(), String> {
-    let secret = config.key.clone().unwrap_or_default();
-    let mut socket = client.socket(&config.code, "host").await?;
+async fn drive(
+    client: Client,
+    config: BotConfig,
+    room: Arc<RoomRun>,
+    shared: Arc<Shared>,
+) -> Result<(), String> {
+    let secret = room.key.clone().unwrap_or_default();
+    let mut socket = client.socket(&room.code, "host").await?;
     client::send(
         &mut socket,
         &ClientMsg::Hello {
@@ -664,6 +1033,8 @@ async fn drive(client: Client, config: BotConfig, shared: Arc<Shared>) -> Result
     let mut started = false;
     let mut phase = String::new();
     let mut question_since = Instant::now();
+    // When each `next` left, by the phase it moved on from.
+    let mut next_sent: HashMap<u64, i64> = HashMap::new();
     let untimed_wait = Duration::from_millis(config.think_ms.1 + 10_000);
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     loop {
@@ -671,28 +1042,38 @@ async fn drive(client: Client, config: BotConfig, shared: Arc<Shared>) -> Result
             m = client::recv(&mut socket) => Some(m),
             _ = tick.tick() => None,
         };
+        let mut next = None;
         match msg {
             Some(Ok(Some(m))) => match m {
                 ServerMsg::Lobby { seq: s } => {
                     seq = s;
                     phase = "lobby".into();
                 }
-                ServerMsg::Question { seq: s, .. } => {
+                ServerMsg::Question {
+                    seq: s,
+                    q,
+                    opened_at_ms,
+                    ..
+                } => {
                     seq = s;
                     phase = "question".into();
                     question_since = Instant::now();
+                    lock(&room.opened).insert(q);
+                    if let Some(sent) = s.checked_sub(1).and_then(|p| next_sent.get(&p)) {
+                        lock(&shared.next_to_open_ms).push((opened_at_ms - sent).max(0) as f64);
+                    }
                 }
                 ServerMsg::Reveal { seq: s, .. } => {
                     seq = s;
                     phase = "reveal".into();
                     tokio::time::sleep(Duration::from_millis(500)).await;
-                    client::send(&mut socket, &ClientMsg::Next { seq }).await?;
+                    next = Some(seq);
                 }
                 ServerMsg::Leaderboard { seq: s, .. } => {
                     seq = s;
                     phase = "leaderboard".into();
                     tokio::time::sleep(Duration::from_millis(300)).await;
-                    client::send(&mut socket, &ClientMsg::Next { seq }).await?;
+                    next = Some(seq);
                 }
                 ServerMsg::Ended { .. } => return Ok(()),
                 ServerMsg::Players { count, .. } => players = count,
@@ -712,11 +1093,8 @@ async fn drive(client: Client, config: BotConfig, shared: Arc<Shared>) -> Result
             Some(Ok(None)) | Some(Err(_)) => return Err("the host socket closed".into()),
             None => {}
         }
-        let joined = shared.joined.load(Ordering::Relaxed) as u32;
-        let failed = {
-            let r = shared.report.lock().unwrap_or_else(|e| e.into_inner());
-            (r.join_errors + r.connect_errors) as u32
-        };
+        let joined = room.joined.load(Ordering::Relaxed) as u32;
+        let failed = room.failed.load(Ordering::Relaxed) as u32;
         // Everyone who will join has joined and has a socket open, so every
         // bot sees the first question live (that is what fan-out measures).
         if !started
@@ -727,7 +1105,11 @@ async fn drive(client: Client, config: BotConfig, shared: Arc<Shared>) -> Result
             && connected >= joined
         {
             started = true;
-            client::send(&mut socket, &ClientMsg::Next { seq }).await?;
+            next = Some(seq);
+        }
+        if let Some(s) = next {
+            next_sent.insert(s, now_ms());
+            client::send(&mut socket, &ClientMsg::Next { seq: s }).await?;
         }
         if phase == "question" && question_since.elapsed() > untimed_wait {
             // Untimed and someone never answered: the host reveals.
@@ -754,6 +1136,8 @@ mod tests {
         let (now, peak) = rss_kb(std::process::id()).unwrap();
         assert!(now > 0 && peak >= now);
         assert!(own_cpu_s() >= 0.0);
+        assert!(cpu_s(&std::process::id().to_string()).is_some());
+        assert!(cpu_s("4294967295").is_none());
     }
 
     #[tokio::test]

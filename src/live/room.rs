@@ -847,11 +847,22 @@ impl Room {
             return Err(RoomError::Invalid("that answer is too long".into()));
         }
         // Reading and grading need no lock: the attempt and set never change.
+        // So they are done before taking it (at 10,000 answers a second the
+        // lock is then held for a few checks, not for a parse and a grade);
+        // their errors are still reported only after the checks below.
         let view = self
             .attempt
             .view(&self.set, q)
             .map_err(|_| RoomError::NotOpen(q))?;
-        let (row, done) = {
+        let graded = view
+            .parse(input)
+            .map_err(|e| RoomError::Invalid(e.message))
+            .and_then(|response| {
+                engine::grade(view.question, &response, &self.set.scoring)
+                    .map(|grade| (response, grade))
+                    .map_err(|e| RoomError::Invalid(e.to_string()))
+            });
+        let (response, grade, points, elapsed_ms, answered_at_ms) = {
             let mut st = self.lock();
             let (opened, open) = match &st.phase {
                 Phase::Question {
@@ -877,11 +888,7 @@ impl Room {
             if !matches!(player.answers[q], Slot::Empty) {
                 return Err(RoomError::AlreadyAnswered);
             }
-            let response = view
-                .parse(input)
-                .map_err(|e| RoomError::Invalid(e.message))?;
-            let grade = engine::grade(view.question, &response, &self.set.scoring)
-                .map_err(|e| RoomError::Invalid(e.to_string()))?;
+            let (response, grade) = graded?;
             let points = live_points(
                 &self.policy,
                 view.question.points,
@@ -890,29 +897,29 @@ impl Room {
                 self.options.limit_ms(),
                 player.streak,
             );
-            let row = AnswerRow {
-                code: self.code.clone(),
-                player: id,
-                question: q as u32,
-                input: input.trim().to_string(),
-                response_json: serde_json::to_string(&response).unwrap_or_default(),
-                given: view.describe(&response),
-                credit: grade.credit,
-                verdict: verdict_name(grade.verdict).into(),
-                points,
-                elapsed_ms,
-                answered_at_ms: now_ms(),
-            };
-            let done = Done {
-                credit: grade.credit,
-                verdict: grade.verdict,
-                points,
-                elapsed_ms,
-                response,
-            };
             st.players[id as usize].answers[q] = Slot::Pending;
             st.pending += 1;
-            (row, done)
+            (response, grade, points, elapsed_ms, now_ms())
+        };
+        let row = AnswerRow {
+            code: self.code.clone(),
+            player: id,
+            question: q as u32,
+            input: input.trim().to_string(),
+            response_json: serde_json::to_string(&response).unwrap_or_default(),
+            given: view.describe(&response),
+            credit: grade.credit,
+            verdict: verdict_name(grade.verdict).into(),
+            points,
+            elapsed_ms,
+            answered_at_ms,
+        };
+        let done = Done {
+            credit: grade.credit,
+            verdict: grade.verdict,
+            points,
+            elapsed_ms,
+            response,
         };
         let written = self.store.record_answer(row).await;
         let elapsed = done.elapsed_ms;

@@ -30,11 +30,16 @@ const IDLE_LIMIT: Duration = Duration::from_secs(95);
 const HOST_TICK: Duration = Duration::from_millis(250);
 
 /// Small buffers: at 10,000 sockets the defaults (128 KiB read buffer
-/// each) alone would be over a gigabyte.
+/// each) alone would be over a gigabyte. Client messages are a hello or an
+/// answer of a few dozen bytes; the rare larger one (up to [`MAX_MESSAGE`])
+/// is read in several pieces. tungstenite zeroes the free part of the read
+/// buffer before each read, so a small one is also cheaper per read.
+const READ_BUFFER: usize = 1024;
+
 fn limits(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     ws.max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
-        .read_buffer_size(MAX_MESSAGE)
+        .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_write_buffer_size(256 * 1024)
 }
@@ -214,6 +219,42 @@ async fn player_loop(
     ping.reset();
     loop {
         tokio::select! {
+            // In this order: a player's own ack before a room event (when
+            // both are ready, the ack goes out first), and room events
+            // before the socket: when a broadcast
+            // wakes this task, the socket's read side is not tried for
+            // nothing (tungstenite zeroes its read buffer on every attempt);
+            // at 10,000 sockets that is 10,000 fewer reads per question.
+            biased;
+            (q, result) = async { pending.as_mut().expect("guarded").await }, if pending.is_some() => {
+                pending = None;
+                let msg = match result {
+                    Ok(time_ms) => ServerMsg::Ack { q, time_ms },
+                    Err(e) => ServerMsg::error(e.code(), e.to_string()),
+                };
+                if !conn.send_msg(&msg).await { return; }
+            }
+            ev = rx.recv() => {
+                let ok = match ev {
+                    Ok(Event::Public(m)) => conn.send(m).await,
+                    Ok(Event::Reveal { q, msg }) => {
+                        conn.send(msg).await && conn.send(room.result_for(id, q)).await
+                    }
+                    Ok(Event::Ended(msg)) => conn.send(msg).await && conn.send(room.final_for(id)).await,
+                    Ok(Event::Kick(who)) if who == id => {
+                        conn.send_msg(&ServerMsg::Kicked {
+                            message: RoomError::Kicked.to_string(),
+                        })
+                        .await;
+                        return;
+                    }
+                    Ok(Event::Kick(_)) => true,
+                    // Fell behind: the current state replaces what was missed.
+                    Err(broadcast::error::RecvError::Lagged(_)) => conn.send_all(room.resync_player(id)).await,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if !ok { return; }
+            }
             msg = conn.socket.recv() => {
                 match conn.read(msg) {
                     Ok(Some(ClientMsg::Answer { q, answer })) => {
@@ -244,35 +285,6 @@ async fn player_loop(
                     }
                     Err(None) => return,
                 }
-            }
-            (q, result) = async { pending.as_mut().expect("guarded").await }, if pending.is_some() => {
-                pending = None;
-                let msg = match result {
-                    Ok(time_ms) => ServerMsg::Ack { q, time_ms },
-                    Err(e) => ServerMsg::error(e.code(), e.to_string()),
-                };
-                if !conn.send_msg(&msg).await { return; }
-            }
-            ev = rx.recv() => {
-                let ok = match ev {
-                    Ok(Event::Public(m)) => conn.send(m).await,
-                    Ok(Event::Reveal { q, msg }) => {
-                        conn.send(msg).await && conn.send(room.result_for(id, q)).await
-                    }
-                    Ok(Event::Ended(msg)) => conn.send(msg).await && conn.send(room.final_for(id)).await,
-                    Ok(Event::Kick(who)) if who == id => {
-                        conn.send_msg(&ServerMsg::Kicked {
-                            message: RoomError::Kicked.to_string(),
-                        })
-                        .await;
-                        return;
-                    }
-                    Ok(Event::Kick(_)) => true,
-                    // Fell behind: the current state replaces what was missed.
-                    Err(broadcast::error::RecvError::Lagged(_)) => conn.send_all(room.resync_player(id)).await,
-                    Err(broadcast::error::RecvError::Closed) => return,
-                };
-                if !ok { return; }
             }
             _ = ping.tick() => {
                 if conn.last_seen.elapsed() > IDLE_LIMIT {
