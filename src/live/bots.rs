@@ -24,7 +24,8 @@
 //!   bot never saw, live or in a snapshot; duplicated: a question sent live
 //!   twice on one socket;
 //! - unscored: acknowledged answers whose `result` never came, or came as
-//!   `none`;
+//!   `none`; and the time from a bot's `reveal` to its own `result`, which
+//!   the server writes right after it;
 //! - CPU: this process's from `/proc/self/stat`, the server's (with its pid)
 //!   from `/proc/PID/stat`, and the server's peak RSS from `VmHWM`.
 //!
