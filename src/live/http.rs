@@ -45,6 +45,15 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The store could not be read or written: the client may try again.
+    pub fn store(e: crate::store::StoreError) -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store_error",
+            e.to_string(),
+        )
+    }
+
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
@@ -267,13 +276,7 @@ pub async fn hosted_room(
         .store()
         .load_room(&code)
         .await
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store_error",
-                e.to_string(),
-            )
-        })?
+        .map_err(ApiError::store)?
         .ok_or_else(|| ApiError::no_room(&code))?;
     if !is_host(live, &code, &stored.host_hash, headers).await {
         return Err(ApiError::forbidden());
@@ -414,13 +417,7 @@ pub async fn claim(
                 .store()
                 .load_room(&code)
                 .await
-                .map_err(|e| {
-                    ApiError::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "store_error",
-                        e.to_string(),
-                    )
-                })?
+                .map_err(ApiError::store)?
                 .ok_or_else(|| ApiError::no_room(&code))?
                 .host_hash
         }
@@ -434,13 +431,7 @@ pub async fn claim(
         .store()
         .add_owner(&code, sha256(&key))
         .await
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store_error",
-                e.to_string(),
-            )
-        })?;
+        .map_err(ApiError::store)?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     if let Some(c) = set_cookie {
         res.headers_mut().insert(header::SET_COOKIE, c);
@@ -518,13 +509,7 @@ pub async fn owned_rooms(
         .store()
         .owned_rooms(sha256(&key), 200)
         .await
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store_error",
-                e.to_string(),
-            )
-        })?;
+        .map_err(ApiError::store)?;
     Ok(Json(
         rows.into_iter()
             .map(|r| OwnedRoom {
