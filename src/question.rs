@@ -2,6 +2,8 @@
 //! the engine runs. Options are stored in the order they are shown with
 //! `--in-order`; the answer refers to them by position (0-based).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// The question-set format this build reads and writes.
@@ -77,9 +79,10 @@ pub struct Question {
     /// Ids of the dataset events the question was made from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
-    /// The source sentence(s), verbatim; shown after answering.
+    /// The source sentence(s), verbatim; shown after answering. Shared:
+    /// an event's questions all quote the same sentence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<Arc<str>>,
 }
 
 fn one() -> u32 {

@@ -61,7 +61,11 @@ impl Seeded {
 
 /// FNV-1a, a fixed, portable hash for deriving seeds and ids.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_more(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// FNV-1a of the bytes hashed into `h` followed by `bytes`.
+pub fn fnv1a_more(mut h: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);

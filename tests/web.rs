@@ -1378,7 +1378,7 @@ fn twisted(set: &QuestionSet) -> QuestionSet {
     t.generated = None;
     for q in &mut t.questions {
         q.explanation = format!("TWISTED-EXPLANATION-{}", q.id);
-        q.source = Some(format!("TWISTED-SOURCE-{}", q.id));
+        q.source = Some(format!("TWISTED-SOURCE-{}", q.id).into());
         match &mut q.body {
             QBody::SingleChoice { options, answer } | QBody::BeforeAfter { options, answer } => {
                 *answer = (*answer + 1) % options.len();

@@ -236,7 +236,7 @@ impl Attempt {
             given: view.describe(&outcome.response),
             correct_answer: view.correct_answer(),
             explanation: view.question.explanation.clone(),
-            source: view.question.source.clone(),
+            source: view.question.source.as_deref().map(String::from),
         })
     }
 

@@ -7,7 +7,7 @@ use crate::question::{Body, Kind};
 
 use super::index::{Index, NOT_SORTED, WINDOW};
 use super::text::{join_quotes, listed_date, note_mark, quoted};
-use super::{Draft, Focus, by_days, key};
+use super::{Draft, Focus, Key, by_days};
 
 pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
     let (cx, e) = (f.cx, f.e);
@@ -25,8 +25,8 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
     let (a, b) = (ix.event(first), ix.event(second));
     let mut ids = [a.id.as_str(), b.id.as_str()];
     ids.sort_unstable();
-    let k = key(Kind::BeforeAfter, &ids, "first");
-    let mut rng = cx.rng(&k);
+    let k = Key::new(Kind::BeforeAfter, &ids, "first");
+    let mut rng = cx.rng(k);
     let answer = rng.below(2);
     let options = if answer == 0 {
         vec![a.title.clone(), b.title.clone()]

@@ -8,7 +8,7 @@ use crate::question::{Body, Difficulty, Kind};
 use super::index::{Index, datable};
 use super::leak::body_leaks;
 use super::text::{figure, find_once, find_word};
-use super::{Draft, Focus, key};
+use super::{Draft, Focus, Key};
 
 /// Blanks asked per event.
 const PER_EVENT: usize = 1;
@@ -56,13 +56,13 @@ fn cloze(f: &Focus, blank: Blank) -> Option<Draft> {
         Fill::Year | Fill::Actor(_) | Fill::Place(_) => Difficulty::Medium,
     };
     Some(Draft {
-        key: key(Kind::Cloze, &[&ev.id], written),
+        key: Key::new(Kind::Cloze, &[&ev.id], written),
         prompt,
         body,
         difficulty,
         explanation: cat!("The blank is “", written, "”. ", f.dated),
         events: vec![ev.id.clone()],
-        source: Some(quote.to_string()),
+        source: Some(f.quote.clone()),
     })
 }
 

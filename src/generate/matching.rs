@@ -9,7 +9,7 @@ use crate::question::{Body, Difficulty, Kind};
 
 use super::index::{datable, text_key};
 use super::text::{join_names, join_quotes, listed_date, note_mark, quoted};
-use super::{Ctx, Draft, Focus, key};
+use super::{Ctx, Draft, Focus, Key};
 
 /// Pairs per question: at least three, so that the last is never a given.
 const MIN_PAIRS: usize = 3;
@@ -53,13 +53,13 @@ impl Pairs {
 
 fn draft(
     cx: &Ctx,
-    k: String,
+    k: Key,
     prompt: String,
     pairs: Pairs,
     explanation: String,
     events: &[&Event],
 ) -> Draft {
-    let mut rng = cx.rng(&k);
+    let mut rng = cx.rng(k);
     let n = pairs.len();
     let left_order = rng.permutation(n);
     let mut right_order = rng.permutation(n);
@@ -136,8 +136,8 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
     if cast.len() < MIN_PAIRS || parts.len() < 2 {
         return;
     }
-    let k = key(Kind::Matching, &[&ev.id], "agreement-parts");
-    let mut rng = cx.rng(&k);
+    let k = Key::new(Kind::Matching, &[&ev.id], "agreement-parts");
+    let mut rng = cx.rng(k);
     rng.shuffle(&mut cast);
     let mut right_order = parts.clone();
     rng.shuffle(&mut right_order);
@@ -176,7 +176,7 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
             f.dated
         ),
         events: vec![ev.id.clone()],
-        source: Some(ev.source.text.clone()),
+        source: Some(f.quote.clone()),
     });
 }
 
@@ -209,7 +209,7 @@ fn dates(cx: &Ctx, out: &mut Vec<Draft>) {
             note_mark(&events)
         );
         let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
-        let k = key(Kind::Matching, &ids, "dates");
+        let k = Key::new(Kind::Matching, &ids, "dates");
         out.push(draft(
             cx,
             k,
@@ -266,7 +266,7 @@ fn titles_question(cx: &Ctx, group: Vec<(usize, usize)>, pairs: Pairs) -> Draft 
         .iter()
         .map(|&(a, _)| ix.actor(a).id.as_str())
         .collect();
-    let k = key(Kind::Matching, &ids, "titles");
+    let k = Key::new(Kind::Matching, &ids, "titles");
     let said: Vec<String> = group
         .iter()
         .map(|&(a, _)| {
@@ -362,7 +362,7 @@ fn agreements_question(cx: &Ctx, group: Vec<usize>, pairs: Pairs, mediators: boo
     );
     draft(
         cx,
-        key(Kind::Matching, &ids, aspect),
+        Key::new(Kind::Matching, &ids, aspect),
         prompt.into(),
         pairs,
         explanation,

@@ -34,12 +34,14 @@ mod truefalse;
 
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::ops::Range;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::dataset::{Dataset, Event};
 use crate::date::Date;
 use crate::question::{Body, Difficulty, Kind, Question, QuestionSet, SET_FORMAT, ScoringPolicy};
-use crate::seeded::{Seeded, fnv1a};
+use crate::seeded::{Seeded, fnv1a, fnv1a_more};
 
 use index::{Index, text_key};
 use leak::leaks;
@@ -51,49 +53,51 @@ pub const GENERATOR: &str = "quizline-generate 2";
 /// How often progress is reported: at most this many times per run.
 const PROGRESS_STEPS: usize = 100;
 
-/// Events per batch at the least: a batch is split across threads, and
-/// starting threads for less would cost more than it saves.
+/// Events per batch at the least: each batch is shared out among the
+/// cores, and sharing out less would cost more than it saves.
 const MIN_BATCH: usize = 1024;
 
-/// Below this many events a batch is built on the calling thread alone.
-const PARALLEL_MIN: usize = 512;
+/// Events a core takes at a time within a batch.
+const PER_TASK: usize = 64;
 
 /// Builds the question set for `dataset` with `seed`. `progress(done, total)`
 /// counts events and is called at most about a hundred times.
 ///
-/// Events are built in batches, each split across the available cores;
-/// every question depends only on the dataset, the seed and what it asks,
-/// and batches are kept in event order, so the result does not depend on
-/// how many threads did the work.
+/// Events are built in batches, each shared out among the cores (rayon's
+/// pool, kept for the whole run); every question depends only on the
+/// dataset, the seed and what it asks, and a batch's questions are
+/// collected in event order, so the result does not depend on how many
+/// threads did the work.
 pub fn generate(dataset: &Dataset, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> QuestionSet {
     let cx = Ctx {
         ix: Index::new(dataset),
         seed,
     };
     let total = dataset.events.len();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let batch = total.div_ceil(PROGRESS_STEPS).max(MIN_BATCH);
     let mut out = Emitter::with_capacity(total * 7);
     // Questions across events need only the index: they are built alongside
     // the batches and come last in the set.
     let across = std::thread::scope(|s| {
         let across = s.spawn(|| build_across(&cx));
-        // One buffer per thread, kept from batch to batch: freeing and
-        // refilling them each time costs page faults by the million.
-        let mut buffers: Vec<Vec<Built>> = (0..threads).map(|_| Vec::new()).collect();
         let mut done = 0;
         while done < total {
             let end = (done + batch).min(total);
-            build_range(&cx, done..end, &mut buffers);
-            for buffer in &mut buffers {
-                out.extend(buffer.drain(..));
-            }
+            let parts: Vec<Vec<Built>> = (done..end)
+                .into_par_iter()
+                .with_min_len(PER_TASK)
+                .fold(Vec::new, |mut built, e| {
+                    build_event(&cx, e, &mut built);
+                    built
+                })
+                .collect();
+            out.extend(parts);
             done = end;
             progress(done as u64, total as u64);
         }
         across.join().expect("a generator thread panicked")
     });
-    out.extend(across);
+    out.extend(vec![across]);
     QuestionSet {
         format: SET_FORMAT,
         id: dataset.id.clone(),
@@ -108,23 +112,6 @@ pub fn generate(dataset: &Dataset, seed: u64, progress: &mut dyn FnMut(u64, u64)
     }
 }
 
-/// The questions of events `range`, in event order across `buffers`: split
-/// over one thread per buffer when the range is large enough.
-fn build_range(cx: &Ctx, range: Range<usize>, buffers: &mut [Vec<Built>]) {
-    if buffers.len() < 2 || range.len() < PARALLEL_MIN {
-        build_events(cx, range, &mut buffers[0]);
-        return;
-    }
-    let step = range.len().div_ceil(buffers.len());
-    std::thread::scope(|s| {
-        for (i, buffer) in buffers.iter_mut().enumerate() {
-            let start = (range.start + i * step).min(range.end);
-            let part = start..(start + step).min(range.end);
-            s.spawn(move || build_events(cx, part, buffer));
-        }
-    });
-}
-
 /// The questions that span the dataset: orderings and matchings.
 fn build_across(cx: &Ctx) -> Vec<Built> {
     let mut drafts = Vec::new();
@@ -133,20 +120,18 @@ fn build_across(cx: &Ctx) -> Vec<Built> {
     drafts.into_iter().filter_map(finish).collect()
 }
 
-/// Every per-event builder, one event after another.
-fn build_events(cx: &Ctx, range: Range<usize>, out: &mut Vec<Built>) {
-    let mut drafts = Vec::new();
-    for e in range {
-        let f = Focus::new(cx, e);
-        numeric::build(&f, &mut drafts);
-        single::build(&f, &mut drafts);
-        multi::build(&f, &mut drafts);
-        truefalse::build(&f, &mut drafts);
-        before_after::build(&f, &mut drafts);
-        cloze::build(&f, &mut drafts);
-        matching::build(&f, &mut drafts);
-        out.extend(drafts.drain(..).filter_map(finish));
-    }
+/// Every per-event builder, for event `e`.
+fn build_event(cx: &Ctx, e: usize, out: &mut Vec<Built>) {
+    let mut drafts = Vec::with_capacity(16);
+    let f = Focus::new(cx, e);
+    numeric::build(&f, &mut drafts);
+    single::build(&f, &mut drafts);
+    multi::build(&f, &mut drafts);
+    truefalse::build(&f, &mut drafts);
+    before_after::build(&f, &mut drafts);
+    cloze::build(&f, &mut drafts);
+    matching::build(&f, &mut drafts);
+    out.extend(drafts.into_iter().filter_map(finish));
 }
 
 /// What every builder reads: the dataset's index and the seed.
@@ -157,8 +142,8 @@ struct Ctx<'d> {
 
 impl Ctx<'_> {
     /// The stream for the question asked under `key`.
-    fn rng(&self, key: &str) -> Seeded {
-        Seeded::derive(self.seed, key)
+    fn rng(&self, key: Key) -> Seeded {
+        Seeded::new(self.seed ^ key.0)
     }
 }
 
@@ -169,6 +154,8 @@ struct Focus<'a> {
     ev: &'a Event,
     /// The sentence every explanation about the event ends with, built once.
     dated: String,
+    /// The event's source sentence, shared by its questions.
+    quote: Arc<str>,
 }
 
 impl<'a> Focus<'a> {
@@ -179,20 +166,21 @@ impl<'a> Focus<'a> {
             e,
             ev,
             dated: text::dated(ev),
+            quote: Arc::from(ev.source.text.as_str()),
         }
     }
 }
 
 /// A question before it gets its id.
 struct Draft {
-    /// What is asked, e.g. `"numeric|war|year-any"`; the id is derived from it.
-    key: String,
+    /// What is asked; the id is derived from it.
+    key: Key,
     prompt: String,
     body: Body,
     difficulty: Difficulty,
     explanation: String,
     events: Vec<String>,
-    source: Option<String>,
+    source: Option<Arc<str>>,
 }
 
 impl Draft {
@@ -201,19 +189,33 @@ impl Draft {
     }
 }
 
-/// The key of a question asked about some events: kind, event ids and aspect.
-fn key(kind: Kind, events: &[&str], aspect: &str) -> String {
-    let len =
-        kind.name().len() + events.iter().map(|e| e.len() + 1).sum::<usize>() + aspect.len() + 1;
-    let mut key = String::with_capacity(len);
-    key.push_str(kind.name());
-    for (i, e) in events.iter().enumerate() {
-        key.push(if i == 0 { '|' } else { ',' });
-        key.push_str(e);
+/// What a question asks, as text: kind, event ids and aspect, e.g.
+/// `"numeric|war|year-any"`. Only its FNV-1a hash is kept: the question's
+/// id and its stream of draws derive from it, and hashing the parts in turn
+/// gives the same value as hashing the joined text, without building it.
+#[derive(Clone, Copy)]
+struct Key(u64);
+
+impl Key {
+    fn new(kind: Kind, events: &[&str], aspect: &str) -> Key {
+        let mut h = fnv1a(kind.name().as_bytes());
+        for (i, e) in events.iter().enumerate() {
+            h = fnv1a_more(h, if i == 0 { b"|" } else { b"," });
+            h = fnv1a_more(h, e.as_bytes());
+        }
+        h = fnv1a_more(h, b"|");
+        Key(fnv1a_more(h, aspect.as_bytes()))
     }
-    key.push('|');
-    key.push_str(aspect);
-    key
+
+    /// The key with `text` appended.
+    fn and(self, text: &str) -> Key {
+        Key(fnv1a_more(self.0, text.as_bytes()))
+    }
+
+    /// 48 well-mixed bits (FNV-1a's low bits mix poorly on their own).
+    fn id_hash(self) -> u64 {
+        mix(self.0) >> 16
+    }
 }
 
 fn points(kind: Kind) -> u32 {
@@ -238,7 +240,7 @@ fn place_answer(
 /// keep the set free of repeats: its content key and its id's hash.
 struct Built {
     question: Question,
-    key: String,
+    key: Key,
     content: u64,
     id: u64,
 }
@@ -246,7 +248,7 @@ struct Built {
 /// Turns a draft into a question with the id its key gives, unless it leaks.
 fn finish(d: Draft) -> Option<Built> {
     let kind = d.body.kind();
-    let id = id_hash(&d.key);
+    let id = d.key.id_hash();
     let question = Question {
         id: format_id(kind, id),
         prompt: d.prompt,
@@ -300,25 +302,50 @@ impl Emitter {
         }
     }
 
-    fn extend(&mut self, built: impl IntoIterator<Item = Built>) {
-        for b in built {
-            self.push(b);
+    /// Adds `parts`, in order. Which questions stay, and their ids, are
+    /// settled one after another from the hashes alone; the questions
+    /// themselves are then moved into place in parallel, since moving and
+    /// first touching a set's worth of memory on one core costs more than
+    /// everything else the emitter does.
+    fn extend(&mut self, mut parts: Vec<Vec<Built>>) {
+        for part in &mut parts {
+            part.retain_mut(|b| self.admit(b));
         }
+        let n: usize = parts.iter().map(Vec::len).sum();
+        let len = self.questions.len();
+        self.questions.reserve(n);
+        let mut spare = &mut self.questions.spare_capacity_mut()[..n];
+        let mut slots = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let (slot, rest) = spare.split_at_mut(part.len());
+            slots.push(slot);
+            spare = rest;
+        }
+        parts.into_par_iter().zip(slots).for_each(|(part, slot)| {
+            for (place, b) in slot.iter_mut().zip(part) {
+                place.write(b.question);
+            }
+        });
+        // SAFETY: the `n` slots after `len` were split into one slot per
+        // part, each exactly as long as its part, and every question of
+        // every part was written into its slot above.
+        unsafe { self.questions.set_len(len + n) };
     }
 
+    /// Whether `b` is kept: not a repeat of an earlier question's content.
     /// On an id clash the key is extended with a counter, so the outcome
     /// depends only on the questions before this one.
-    fn push(&mut self, mut b: Built) {
+    fn admit(&mut self, b: &mut Built) -> bool {
         if !self.contents.insert(b.content) {
-            return;
+            return false;
         }
         let mut n = 1;
         while !self.ids.insert(b.id) {
             n += 1;
-            b.id = id_hash(&format!("{}#{n}", b.key));
+            b.id = b.key.and(&format!("#{n}")).id_hash();
             b.question.id = format_id(b.question.kind(), b.id);
         }
-        self.questions.push(b.question);
+        true
     }
 }
 
@@ -341,11 +368,6 @@ impl Hasher for Prehashed {
     fn write_u64(&mut self, v: u64) {
         self.0 = v.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
-}
-
-/// 48 well-mixed bits of FNV-1a (its low bits mix poorly on their own).
-fn id_hash(key: &str) -> u64 {
-    mix(fnv1a(key.as_bytes())) >> 16
 }
 
 /// Two questions with the same content are the same question, whichever
@@ -411,7 +433,9 @@ fn by_ratio(answer: u64, wrong: u64) -> Difficulty {
 /// id, so the choice does not move with the seed.
 fn asks_year(ev: &Event) -> bool {
     match ev.date {
-        Date::Day { .. } | Date::Month { .. } => id_hash(&ev.id).is_multiple_of(2),
+        Date::Day { .. } | Date::Month { .. } => {
+            (mix(fnv1a(ev.id.as_bytes())) >> 16).is_multiple_of(2)
+        }
         Date::Year { .. } | Date::Range { .. } => true,
     }
 }

@@ -11,7 +11,7 @@ use super::index::{NOT_SORTED, WINDOW};
 use super::leak::names_any;
 use super::single::{ROLES, askable, described};
 use super::text::{join_names, join_quotes, listed_date, note_mark, quoted, role_phrase};
-use super::{Ctx, Draft, Focus, key};
+use super::{Ctx, Draft, Focus, Key};
 
 /// Options shown: the answers plus two or three that are not.
 const OPTIONS: usize = 5;
@@ -52,8 +52,8 @@ fn wrong_count(right: usize) -> usize {
 /// Actors of the answers' kinds that are not among the answers, as wrong options.
 fn actor_question(f: &Focus, aspect: &str, right: &[usize], exclude: &[usize]) -> Option<Draft> {
     let (cx, ev) = (f.cx, f.ev);
-    let k = key(Kind::MultiSelect, &[&ev.id], aspect);
-    let mut rng = cx.rng(&k);
+    let k = Key::new(Kind::MultiSelect, &[&ev.id], aspect);
+    let mut rng = cx.rng(k);
     let kinds: Vec<ActorKind> = right.iter().map(|&a| cx.ix.actor(a).kind).collect();
     if right
         .iter()
@@ -89,7 +89,7 @@ fn actor_question(f: &Focus, aspect: &str, right: &[usize], exclude: &[usize]) -
         },
         explanation: String::new(),
         events: vec![ev.id.clone()],
-        source: Some(ev.source.text.clone()),
+        source: Some(f.quote.clone()),
     };
     Some(draft)
 }
@@ -225,12 +225,12 @@ fn in_year(cx: &Ctx, e: usize) -> Option<Draft> {
         .filter(|&o| ix.span[o].1 < first_day);
     let mut candidates: Vec<usize> = before.take(4).collect();
     candidates.extend(after.into_iter().take(4));
-    let k = key(
+    let k = Key::new(
         Kind::MultiSelect,
         &[&ix.event(e).id],
         &format!("in-year-{y}"),
     );
-    let mut rng = cx.rng(&k);
+    let mut rng = cx.rng(k);
     rng.shuffle(&mut candidates);
     let mut wrong: Vec<usize> = Vec::new();
     for o in candidates {

@@ -8,7 +8,7 @@ use crate::question::{Body, Difficulty, Kind};
 
 use super::index::datable;
 use super::text::{amount, casualty_verb, figure, quoted};
-use super::{Draft, Focus, key};
+use super::{Draft, Focus, Key};
 
 pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
     let ev = f.ev;
@@ -47,7 +47,7 @@ fn year(f: &Focus, aspect: &str, verb: &str, low: i32, high: i32, difficulty: Di
         String::new()
     };
     Draft {
-        key: key(Kind::Numeric, &[&ev.id], aspect),
+        key: Key::new(Kind::Numeric, &[&ev.id], aspect),
         prompt: cat!("In which year did this ", verb, ": “", ev.title, "”?"),
         body: Body::Numeric {
             low: i64::from(low),
@@ -57,7 +57,7 @@ fn year(f: &Focus, aspect: &str, verb: &str, low: i32, high: i32, difficulty: Di
         difficulty,
         explanation: [f.dated.as_str(), &range_note].concat(),
         events: vec![ev.id.clone()],
-        source: Some(ev.source.text.clone()),
+        source: Some(f.quote.clone()),
     }
 }
 
@@ -123,7 +123,7 @@ fn casualty(f: &Focus, i: usize, c: &Casualty) -> Option<Draft> {
         String::new()
     };
     Some(Draft {
-        key: key(Kind::Numeric, &[&ev.id], &format!("casualty-{i}")),
+        key: Key::new(Kind::Numeric, &[&ev.id], &format!("casualty-{i}")),
         prompt: casualty_prompt(ev, c),
         body: Body::Numeric {
             low: i64::try_from(low).ok()?,
@@ -133,6 +133,6 @@ fn casualty(f: &Focus, i: usize, c: &Casualty) -> Option<Draft> {
         difficulty: Difficulty::Hard,
         explanation: [casualty_explanation(f, c)?, range_note].concat(),
         events: vec![ev.id.clone()],
-        source: Some(ev.source.text.clone()),
+        source: Some(f.quote.clone()),
     })
 }

@@ -5,7 +5,7 @@ use crate::dataset::Event;
 use crate::question::{Body, Difficulty, Kind};
 
 use super::text::{join_quotes, listed_date, note_mark, quoted};
-use super::{Ctx, Draft, key};
+use super::{Ctx, Draft, Key};
 
 /// Passes over the date order, as (lanes, events skipped at the start).
 /// Groups grow side by side, so neighbouring events land in different groups
@@ -25,8 +25,8 @@ pub(super) fn build_all(cx: &Ctx, out: &mut Vec<Draft>) {
 fn ordering(cx: &Ctx, chain: &[usize]) -> Draft {
     let events: Vec<&Event> = chain.iter().map(|&e| cx.ix.event(e)).collect();
     let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
-    let k = key(Kind::Ordering, &ids, "order");
-    let mut rng = cx.rng(&k);
+    let k = Key::new(Kind::Ordering, &ids, "order");
+    let mut rng = cx.rng(k);
     // `shown[p]` is the chain position shown at p; the answer lists shown
     // positions from first to last.
     let mut shown = rng.permutation(chain.len());

@@ -11,7 +11,7 @@ use super::index::datable;
 use super::leak::names_any;
 use super::numeric::{accepted, casualty_explanation};
 use super::text::{casualty_verb, figure, quoted, role_phrase};
-use super::{Draft, Focus, by_days, by_ratio, by_years, days_apart, key, place_answer};
+use super::{Draft, Focus, Key, by_days, by_ratio, by_years, days_apart, place_answer};
 
 /// Three distractors when the data has them; two at the least.
 const WANT: usize = 3;
@@ -31,13 +31,13 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
 fn draft(f: &Focus, aspect: &str, prompt: String, options: Vec<String>, answer: usize) -> Draft {
     let ev = f.ev;
     Draft {
-        key: key(Kind::SingleChoice, &[&ev.id], aspect),
+        key: Key::new(Kind::SingleChoice, &[&ev.id], aspect),
         prompt,
         body: Body::SingleChoice { options, answer },
         difficulty: Difficulty::Medium,
         explanation: f.dated.clone(),
         events: vec![ev.id.clone()],
-        source: Some(ev.source.text.clone()),
+        source: Some(f.quote.clone()),
     }
 }
 
@@ -54,8 +54,8 @@ fn date(f: &Focus) -> Option<Draft> {
         _ => return None,
     };
     let answer = at_precision(&ev.date, precision)?;
-    let k = key(Kind::SingleChoice, &[&ev.id], aspect);
-    let mut rng = cx.rng(&k);
+    let k = Key::new(Kind::SingleChoice, &[&ev.id], aspect);
+    let mut rng = cx.rng(k);
     let wrong = distract::dates(&cx.ix, e, precision, WANT, &mut rng);
     let closest = wrong
         .iter()
@@ -86,8 +86,8 @@ fn range_start(f: &Focus) -> Option<Draft> {
     if a == b {
         return None;
     }
-    let k = key(Kind::SingleChoice, &[&ev.id], "year-start");
-    let mut rng = cx.rng(&k);
+    let k = Key::new(Kind::SingleChoice, &[&ev.id], "year-start");
+    let mut rng = cx.rng(k);
     let wrong = distract::years(&cx.ix, a, b, WANT, &mut rng);
     let closest = wrong.iter().map(|&y| i64::from((y - a).abs())).min()?;
     if wrong.len() < AT_LEAST {
@@ -152,7 +152,7 @@ fn who_in(f: &Focus, role: Role, a: usize, involved: &[usize]) -> Option<Draft> 
         return None;
     }
     let aspect = cat!("who-", role.label());
-    let mut rng = cx.rng(&key(Kind::SingleChoice, &[&ev.id], &aspect));
+    let mut rng = cx.rng(Key::new(Kind::SingleChoice, &[&ev.id], &aspect));
     let wrong = distract::actors(&cx.ix, &[actor.kind], involved, &[a], WANT, &mut rng);
     if wrong.len() < AT_LEAST {
         return None;
@@ -209,7 +209,7 @@ fn casualty(f: &Focus, i: usize, c: &Casualty) -> Option<Draft> {
     let (lo, hi) = accepted(&c.count)?;
     let answer = c.count.headline()?;
     let aspect = format!("figure-{i}");
-    let mut rng = cx.rng(&key(Kind::SingleChoice, &[&ev.id], &aspect));
+    let mut rng = cx.rng(Key::new(Kind::SingleChoice, &[&ev.id], &aspect));
     let wrong = distract::figures(answer, lo, hi, WANT, &mut rng);
     let closest = wrong.iter().map(|&w| by_ratio(answer, w)).max()?;
     if wrong.len() < AT_LEAST {

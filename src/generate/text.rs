@@ -1,6 +1,8 @@
 //! Phrasing shared by the builders: dates as a sentence says them, figures,
 //! roles, lists of names, and the dated sentence every explanation ends with.
 
+use std::sync::Arc;
+
 use crate::dataset::{CasualtyKind, DateBasis, Event, Qualifier, Quantity, Role};
 use crate::date::{Date, Part};
 
@@ -163,14 +165,14 @@ pub(super) fn join_names(names: &[&str]) -> String {
 }
 
 /// The quotes of several events, each once, in order.
-pub(super) fn join_quotes(events: &[&Event]) -> Option<String> {
+pub(super) fn join_quotes(events: &[&Event]) -> Option<Arc<str>> {
     let mut quotes: Vec<&str> = Vec::with_capacity(events.len());
     for e in events {
         if !quotes.contains(&e.source.text.as_str()) {
             quotes.push(&e.source.text);
         }
     }
-    (!quotes.is_empty()).then(|| quotes.join(" … "))
+    (!quotes.is_empty()).then(|| quotes.join(" … ").into())
 }
 
 /// Where `needle` stands in `hay` as a whole word (or number): not inside a

@@ -15,7 +15,7 @@ use super::distract::{self, other_date};
 use super::index::datable;
 use super::numeric::accepted;
 use super::text::{figure, find_once, splice, when};
-use super::{Draft, Focus, by_days, by_ratio, days_apart, key};
+use super::{Draft, Focus, Key, by_days, by_ratio, days_apart};
 
 /// Claims asked per event, the first that carry a figure, in dataset order,
 /// so a claim keeps its question across seeds.
@@ -43,8 +43,8 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
 /// A claim with a figure, told true or false at random (the figure moved
 /// along the ladder when false).
 fn statement(f: &Focus, claim: &str) -> Option<Draft> {
-    let k = key(Kind::TrueFalse, &[&f.ev.id], claim);
-    let mut rng = f.cx.rng(&k);
+    let k = Key::new(Kind::TrueFalse, &[&f.ev.id], claim);
+    let mut rng = f.cx.rng(k);
     let mention = figure_mention(f, claim)?;
     let Telling {
         truth,
@@ -61,15 +61,15 @@ fn statement(f: &Focus, claim: &str) -> Option<Draft> {
         difficulty,
         explanation: cat!(verdict, ". The source says: ", claim, " ", f.dated),
         events: vec![f.ev.id.clone()],
-        source: Some(f.ev.source.text.clone()),
+        source: Some(f.quote.clone()),
     })
 }
 
 /// “Title” happened on its date, or on a date that certainly differs from it
 /// at the same precision.
 fn date_statement(f: &Focus) -> Option<Draft> {
-    let k = key(Kind::TrueFalse, &[&f.ev.id], "date");
-    let mut rng = f.cx.rng(&k);
+    let k = Key::new(Kind::TrueFalse, &[&f.ev.id], "date");
+    let mut rng = f.cx.rng(k);
     let wrong = other_date(&f.cx.ix, f.e, &mut rng)?;
     let answer = rng.chance(1, 2);
     let shown = if answer { &f.ev.date } else { &wrong };
@@ -81,7 +81,7 @@ fn date_statement(f: &Focus) -> Option<Draft> {
         difficulty: by_days(days_apart(wrong.interval(), f.ev.date.interval())),
         explanation: cat!(verdict, ". ", f.dated),
         events: vec![f.ev.id.clone()],
-        source: Some(f.ev.source.text.clone()),
+        source: Some(f.quote.clone()),
     })
 }
 

@@ -1272,7 +1272,7 @@ impl Room {
             prompt: view.question.prompt.clone(),
             correct: view.correct_answer(),
             explanation: view.question.explanation.clone(),
-            source: view.question.source.clone(),
+            source: view.question.source.as_deref().map(String::from),
             distribution,
             answered,
             players: st.active,
