@@ -48,6 +48,7 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
         ),
         events: vec![a.id.clone(), b.id.clone()],
         source: join_quotes(&[a, b]),
+        checked: false,
     });
 }
 

@@ -6,7 +6,7 @@ use crate::date::Date;
 use crate::question::{Body, Difficulty, Kind};
 
 use super::index::{Index, datable};
-use super::leak::body_leaks;
+use super::leak::Sentence;
 use super::text::{figure, find_once, find_word};
 use super::{Draft, Focus, Key};
 
@@ -36,21 +36,32 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
     let mut blanks = figures(f);
     blanks.extend(years(f));
     blanks.extend(names(f));
-    let asked = blanks.into_iter().filter_map(|b| cloze(f, b));
+    if blanks.is_empty() {
+        return;
+    }
+    let prompt = cat!(
+        "Fill in the blank in this sentence about “",
+        f.ev.title,
+        "”."
+    );
+    let sentence = Sentence::new(&prompt, &f.ev.source.text);
+    let asked = blanks.into_iter().filter_map(|b| cloze(f, &sentence, b));
     out.extend(asked.take(PER_EVENT));
 }
 
-fn cloze(f: &Focus, blank: Blank) -> Option<Draft> {
+/// The cloze for `blank`, unless what is left of the sentence gives it away.
+fn cloze(f: &Focus, sentence: &Sentence, blank: Blank) -> Option<Draft> {
     let (ev, quote) = (f.ev, f.ev.source.text.as_str());
     let written = &quote[blank.start..blank.end];
-    let prompt = cat!("Fill in the blank in this sentence about “", ev.title, "”.");
-    let body = Body::Cloze {
-        text: cat!(&quote[..blank.start], "___", &quote[blank.end..]),
-        accept: accepted(&f.cx.ix, written, blank.fill),
-    };
-    if body_leaks(&prompt, &body) {
+    let accept = accepted(&f.cx.ix, written, blank.fill);
+    if sentence.blank_leaks(blank.start, blank.end, &accept) {
         return None;
     }
+    let prompt = sentence.prompt().to_string();
+    let body = Body::Cloze {
+        text: cat!(&quote[..blank.start], "___", &quote[blank.end..]),
+        accept,
+    };
     let difficulty = match blank.fill {
         Fill::Figure(_) => Difficulty::Hard,
         Fill::Year | Fill::Actor(_) | Fill::Place(_) => Difficulty::Medium,
@@ -63,6 +74,7 @@ fn cloze(f: &Focus, blank: Blank) -> Option<Draft> {
         explanation: cat!("The blank is “", written, "”. ", f.dated),
         events: vec![ev.id.clone()],
         source: Some(f.quote.clone()),
+        checked: true,
     })
 }
 

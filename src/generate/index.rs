@@ -4,9 +4,12 @@
 
 use std::collections::HashMap;
 
+use crate::seeded::fnv1a;
+
+use rayon::prelude::*;
+
 use crate::dataset::{Actor, ActorKind, Dataset, DateBasis, Event, Role};
 use crate::engine::normalize_text;
-use crate::seeded::fnv1a;
 
 /// How far along the date-sorted events a builder looks for a partner.
 /// Bounded, so that a question costs the same in a dataset of any size.
@@ -58,16 +61,37 @@ struct Flat<T> {
     at: Vec<usize>,
 }
 
-impl<T> Flat<T> {
-    fn of(ds: &Dataset, mut fill: impl FnMut(&Event, &mut Vec<T>)) -> Flat<T> {
+/// Events per piece when an index is built in parallel.
+const PIECE: usize = 4096;
+
+impl<T: Send> Flat<T> {
+    /// `fill(e, event, out)` appends event `e`'s items. Pieces of the
+    /// dataset are filled in parallel, then joined in order: looking up
+    /// every actor of every event is mostly waiting on memory.
+    fn of(ds: &Dataset, fill: impl Fn(usize, &Event, &mut Vec<T>) + Sync) -> Flat<T> {
+        let pieces: Vec<(Vec<T>, Vec<usize>)> = ds
+            .events
+            .par_chunks(PIECE)
+            .enumerate()
+            .map(|(p, events)| {
+                let mut items = Vec::new();
+                let mut ends = Vec::with_capacity(events.len());
+                for (i, ev) in events.iter().enumerate() {
+                    fill(p * PIECE + i, ev, &mut items);
+                    ends.push(items.len());
+                }
+                (items, ends)
+            })
+            .collect();
         let mut flat = Flat {
-            items: Vec::new(),
+            items: Vec::with_capacity(pieces.iter().map(|(items, _)| items.len()).sum()),
             at: Vec::with_capacity(ds.events.len() + 1),
         };
         flat.at.push(0);
-        for ev in &ds.events {
-            fill(ev, &mut flat.items);
-            flat.at.push(flat.items.len());
+        for (items, ends) in pieces {
+            let base = flat.items.len();
+            flat.at.extend(ends.into_iter().map(|end| base + end));
+            flat.items.extend(items);
         }
         flat
     }
@@ -90,7 +114,7 @@ pub(super) fn kind_slot(kind: ActorKind) -> usize {
 
 /// Typographic marks that [`normalize_text`] drops like any punctuation:
 /// none decomposes into a letter or a digit.
-const TYPOGRAPHIC: [char; 14] = [
+pub(super) const TYPOGRAPHIC: [char; 14] = [
     '“', '”', '‘', '’', '–', '—', '…', '«', '»', '·', '•', '\u{a0}', '\u{2009}', '\u{202f}',
 ];
 
@@ -151,11 +175,11 @@ impl<'d> Index<'d> {
         for (i, a) in ds.actors.iter().enumerate() {
             by_kind[kind_slot(a.kind)].push(i);
         }
-        let span: Vec<(i64, i64)> = ds.events.iter().map(|e| e.date.interval()).collect();
+        let span: Vec<(i64, i64)> = ds.events.par_iter().map(|e| e.date.interval()).collect();
         let mut sorted: Vec<usize> = (0..ds.events.len())
             .filter(|&e| datable(&ds.events[e]))
             .collect();
-        sorted.sort_unstable_by_key(|&e| (span[e].0, span[e].1, e));
+        sorted.par_sort_unstable_by_key(|&e| (span[e].0, span[e].1, e));
         let mut rank = vec![NOT_SORTED; ds.events.len()];
         for (r, &e) in sorted.iter().enumerate() {
             rank[e] = r;
@@ -168,23 +192,22 @@ impl<'d> Index<'d> {
         years.dedup();
         let max_start = sorted.iter().map(|&e| span[e].0).max().unwrap_or(0);
         let max_year = dated().map(|e| e.date.start_year()).max().unwrap_or(0);
-        let cast = Flat::of(ds, |ev, out| {
+        let cast = Flat::of(ds, |_, ev, out| {
             let known = ev
                 .actors
                 .iter()
                 .filter_map(|p| Some((*actor_at.get(p.actor.as_str())?, p.role)));
             out.extend(known);
         });
-        let involved = Flat::of(ds, |ev, out| {
+        let involved = Flat::of(ds, |e, ev, out| {
             let start = out.len();
             let agreement = ev
                 .agreement
                 .iter()
-                .flat_map(|a| a.parties.iter().chain(&a.mediators));
-            for id in ev.actors.iter().map(|p| &p.actor).chain(agreement) {
-                if let Some(&a) = actor_at.get(id.as_str())
-                    && !out[start..].contains(&a)
-                {
+                .flat_map(|a| a.parties.iter().chain(&a.mediators))
+                .filter_map(|id| actor_at.get(id.as_str()).copied());
+            for a in cast.get(e).iter().map(|&(a, _)| a).chain(agreement) {
+                if !out[start..].contains(&a) {
                     out.push(a);
                 }
             }
@@ -196,7 +219,7 @@ impl<'d> Index<'d> {
             actor_at,
             place_at,
             by_kind,
-            title_key: ds.events.iter().map(|e| text_key(&e.title)).collect(),
+            title_key: ds.events.par_iter().map(|e| text_key(&e.title)).collect(),
             name_key: ds.actors.iter().map(|a| text_key(&a.name)).collect(),
             span,
             sorted,

@@ -3,18 +3,14 @@
 //! they can; this catches the rest from the question alone, erring on the
 //! side of dropping a question.
 
-use crate::question::{Body, Question};
+use crate::question::Body;
 
-use super::index::normalized;
+use super::index::{TYPOGRAPHIC, normalized};
 
 /// Whether the question shows its own answer: a correct option's words or
 /// numbers in the prompt, a numeric answer in the prompt, the cloze answer
 /// elsewhere in the cloze text, a date in an ordering item, or a matched
 /// item in the item it is matched with.
-pub(super) fn leaks(q: &Question) -> bool {
-    body_leaks(&q.prompt, &q.body)
-}
-
 pub(super) fn body_leaks(prompt: &str, body: &Body) -> bool {
     match body {
         Body::SingleChoice { options, answer } | Body::BeforeAfter { options, answer } => {
@@ -37,12 +33,79 @@ pub(super) fn body_leaks(prompt: &str, body: &Body) -> bool {
         Body::Cloze { text, accept } => {
             let (before, after) = text.split_once("___").unwrap_or((text, ""));
             let shown = [prompt, before, after];
-            accept
-                .first()
-                .is_some_and(|a| shown.iter().any(|s| reveals(s, a)))
-                || contains_phrase(&shown, accept)
+            names_first(&shown, accept) || contains_phrase(&shown, accept)
         }
     }
+}
+
+/// Whether a shown text gives away the first accepted answer of a cloze.
+fn names_first(shown: &[&str], accept: &[String]) -> bool {
+    accept
+        .first()
+        .is_some_and(|a| shown.iter().any(|s| reveals(s, a)))
+}
+
+/// A sentence about to be made into a cloze, with what the guard needs
+/// prepared once for all the blanks tried in it.
+pub(super) struct Sentence<'a> {
+    prompt: &'a str,
+    quote: &'a str,
+    /// [`normalized`] prompt and quote, when the quote normalizes one
+    /// character at a time (plain text): the normalized text before and
+    /// after a blank are then slices of the normalized quote.
+    plain: Option<(String, String)>,
+}
+
+impl<'a> Sentence<'a> {
+    pub(super) fn new(prompt: &'a str, quote: &'a str) -> Sentence<'a> {
+        let plain = (is_plain(quote) && !quote.contains("___"))
+            .then(|| (normalized(prompt), normalized(quote)));
+        Sentence {
+            prompt,
+            quote,
+            plain,
+        }
+    }
+
+    pub(super) fn prompt(&self) -> &'a str {
+        self.prompt
+    }
+
+    /// Whether blanking `quote[start..end]`, answered by `accept`, gives
+    /// the answer away: what [`body_leaks`] finds in the finished cloze.
+    pub(super) fn blank_leaks(&self, start: usize, end: usize, accept: &[String]) -> bool {
+        let Some((prompt, quote)) = &self.plain else {
+            let text = [&self.quote[..start], "___", &self.quote[end..]].concat();
+            let body = Body::Cloze {
+                text,
+                accept: accept.to_vec(),
+            };
+            return body_leaks(self.prompt, &body);
+        };
+        let shown = [self.prompt, &self.quote[..start], &self.quote[end..]];
+        if names_first(&shown, accept) {
+            return true;
+        }
+        let kept = |text: &str| text.bytes().filter(u8::is_ascii_alphanumeric).count();
+        let (before, after) = (
+            &quote[..kept(&self.quote[..start])],
+            &quote[kept(&self.quote[..end])..],
+        );
+        accept.iter().any(|p| {
+            let p = normalized(p);
+            !p.is_empty()
+                && [prompt.as_str(), before, after]
+                    .iter()
+                    .any(|s| s.contains(&p))
+        })
+    }
+}
+
+/// Whether [`normalized`] maps `text` one character at a time: ASCII, and
+/// typographic marks it drops.
+fn is_plain(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii() || TYPOGRAPHIC.contains(&c))
 }
 
 /// Whether `shown` names an answer by any of its `names`: the guard above

@@ -91,6 +91,7 @@ fn draft(
         explanation,
         events: events.iter().map(|e| e.id.clone()).collect(),
         source: join_quotes(events),
+        checked: false,
     }
 }
 
@@ -177,6 +178,7 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
         ),
         events: vec![ev.id.clone()],
         source: Some(f.quote.clone()),
+        checked: false,
     });
 }
 

@@ -44,7 +44,6 @@ use crate::question::{Body, Difficulty, Kind, Question, QuestionSet, SET_FORMAT,
 use crate::seeded::{Seeded, fnv1a, fnv1a_more};
 
 use index::{Index, text_key};
-use leak::leaks;
 
 /// Names the generator in a set's provenance; bumped whenever the output
 /// for the same dataset and seed changes.
@@ -181,11 +180,21 @@ struct Draft {
     explanation: String,
     events: Vec<String>,
     source: Option<Arc<str>>,
+    /// Already through the leak guard: a builder that tries several
+    /// drafts and keeps the first that gives nothing away checks each
+    /// itself, and the guard in [`finish`] need not check again.
+    checked: bool,
 }
 
 impl Draft {
-    fn leaks(&self) -> bool {
-        leak::body_leaks(&self.prompt, &self.body)
+    /// The draft, unless it gives its answer away.
+    fn sound(mut self) -> Option<Draft> {
+        if self.checked || !leak::body_leaks(&self.prompt, &self.body) {
+            self.checked = true;
+            Some(self)
+        } else {
+            None
+        }
     }
 }
 
@@ -247,6 +256,7 @@ struct Built {
 
 /// Turns a draft into a question with the id its key gives, unless it leaks.
 fn finish(d: Draft) -> Option<Built> {
+    let d = d.sound()?;
     let kind = d.body.kind();
     let id = d.key.id_hash();
     let question = Question {
@@ -259,9 +269,6 @@ fn finish(d: Draft) -> Option<Built> {
         events: d.events,
         source: d.source,
     };
-    if leaks(&question) {
-        return None;
-    }
     Some(Built {
         content: content_key(&question),
         question,

@@ -90,6 +90,7 @@ fn actor_question(f: &Focus, aspect: &str, right: &[usize], exclude: &[usize]) -
         explanation: String::new(),
         events: vec![ev.id.clone()],
         source: Some(f.quote.clone()),
+        checked: false,
     };
     Some(draft)
 }
@@ -193,7 +194,7 @@ fn shared_role(f: &Focus) -> Option<Draft> {
                 explanation,
                 ..draft
             })
-            .filter(|d| !d.leaks())
+            .and_then(Draft::sound)
         })
 }
 
@@ -282,6 +283,7 @@ fn in_year(cx: &Ctx, e: usize) -> Option<Draft> {
         explanation,
         events: all.iter().map(|ev| ev.id.clone()).collect(),
         source: join_quotes(&all),
+        checked: false,
     })
 }
 

@@ -58,6 +58,7 @@ fn year(f: &Focus, aspect: &str, verb: &str, low: i32, high: i32, difficulty: Di
         explanation: [f.dated.as_str(), &range_note].concat(),
         events: vec![ev.id.clone()],
         source: Some(f.quote.clone()),
+        checked: false,
     }
 }
 
@@ -134,5 +135,6 @@ fn casualty(f: &Focus, i: usize, c: &Casualty) -> Option<Draft> {
         explanation: [casualty_explanation(f, c)?, range_note].concat(),
         events: vec![ev.id.clone()],
         source: Some(f.quote.clone()),
+        checked: false,
     })
 }

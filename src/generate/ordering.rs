@@ -60,5 +60,6 @@ fn ordering(cx: &Ctx, chain: &[usize]) -> Draft {
         ),
         events: ids.iter().map(|s| s.to_string()).collect(),
         source: join_quotes(&events),
+        checked: false,
     }
 }

@@ -38,6 +38,7 @@ fn draft(f: &Focus, aspect: &str, prompt: String, options: Vec<String>, answer: 
         explanation: f.dated.clone(),
         events: vec![ev.id.clone()],
         source: Some(f.quote.clone()),
+        checked: false,
     }
 }
 
@@ -138,7 +139,7 @@ fn who(f: &Focus) -> Option<Draft> {
         .find_map(|&role| {
             let mut holders = f.cx.ix.holders(f.e, role);
             match (holders.next(), holders.next()) {
-                (Some(a), None) => who_in(f, role, a, involved).filter(|d| !d.leaks()),
+                (Some(a), None) => who_in(f, role, a, involved).and_then(Draft::sound),
                 _ => None,
             }
         })

@@ -62,6 +62,7 @@ fn statement(f: &Focus, claim: &str) -> Option<Draft> {
         explanation: cat!(verdict, ". The source says: ", claim, " ", f.dated),
         events: vec![f.ev.id.clone()],
         source: Some(f.quote.clone()),
+        checked: false,
     })
 }
 
@@ -82,6 +83,7 @@ fn date_statement(f: &Focus) -> Option<Draft> {
         explanation: cat!(verdict, ". ", f.dated),
         events: vec![f.ev.id.clone()],
         source: Some(f.quote.clone()),
+        checked: false,
     })
 }
 
