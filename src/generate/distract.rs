@@ -75,7 +75,7 @@ fn significant_digits(n: u64) -> u32 {
 
 /// The date `date` at `precision`, when it is that precise; ranges are not asked.
 pub(super) fn at_precision(date: &Date, precision: Precision) -> Option<Date> {
-    match (*date).clone() {
+    match *date {
         Date::Day { year, month, day } => Some(match precision {
             Precision::Day => Date::Day { year, month, day },
             Precision::Month => Date::Month {
@@ -118,39 +118,40 @@ pub(super) fn dates(
         return Vec::new();
     }
     let near = ix.sorted[r.saturating_sub(6)..(r + 7).min(ix.sorted.len())].iter();
-    let mut candidates: Vec<Date> = near
-        .filter(|&&o| o != e)
-        .filter_map(|&o| at_precision(&ix.event(o).date, precision))
+    let mut candidates: Vec<Date> = Vec::with_capacity(20);
+    candidates.extend(
+        near.filter(|&&o| o != e)
+            .filter_map(|&o| at_precision(&ix.event(o).date, precision)),
+    );
+    shifted(&answer, &mut candidates);
+    // At one precision a date is its interval, so candidates are sorted and
+    // told apart by their intervals, each worked out once.
+    let mut candidates: Vec<((i64, i64), Date)> = candidates
+        .into_iter()
+        .map(|d| (d.interval(), d))
+        .filter(|&((a, b), ref d)| (b < lo || a > hi) && a <= ix.max_start && d.problem().is_none())
         .collect();
-    candidates.extend(shifted(&answer));
-    candidates.retain(|d| {
-        let (a, b) = d.interval();
-        (b < lo || a > hi) && a <= ix.max_start && d.problem().is_none()
-    });
-    candidates.sort_unstable_by_key(|d| d.interval());
-    candidates.dedup();
+    candidates.sort_unstable_by_key(|&(interval, _)| interval);
+    candidates.dedup_by_key(|&mut (interval, _)| interval);
     rng.shuffle(&mut candidates);
     candidates.truncate(want);
-    candidates
+    candidates.into_iter().map(|(_, d)| d).collect()
 }
 
-/// The date moved by nearby steps at its own precision.
-fn shifted(date: &Date) -> Vec<Date> {
+/// The date moved by nearby steps at its own precision, added to `out`.
+fn shifted(date: &Date, out: &mut Vec<Date>) {
     match *date {
         Date::Day { year, month, day } => {
-            let mut out: Vec<Date> = [-7, -3, 3, 7]
-                .into_iter()
-                .filter_map(|d| {
-                    let day = i32::from(day) + d;
-                    (1..=i32::from(days_in_month(year, month)))
-                        .contains(&day)
-                        .then_some(Date::Day {
-                            year,
-                            month,
-                            day: day as u8,
-                        })
-                })
-                .collect();
+            out.extend([-7, -3, 3, 7].into_iter().filter_map(|d| {
+                let day = i32::from(day) + d;
+                (1..=i32::from(days_in_month(year, month)))
+                    .contains(&day)
+                    .then_some(Date::Day {
+                        year,
+                        month,
+                        day: day as u8,
+                    })
+            }));
             for (y, m) in [
                 month_step(year, month, -1),
                 month_step(year, month, 2),
@@ -164,23 +165,18 @@ fn shifted(date: &Date) -> Vec<Date> {
                     });
                 }
             }
-            out
         }
-        Date::Month { year, month, part } => [-3, -2, -1, 1, 2, 3, 12, -12]
-            .into_iter()
-            .map(|d| {
+        Date::Month { year, month, part } => {
+            out.extend([-3, -2, -1, 1, 2, 3, 12, -12].into_iter().map(|d| {
                 let (year, month) = month_step(year, month, d);
                 Date::Month { year, month, part }
-            })
-            .collect(),
-        Date::Year { year, part } => [-3, -1, 1, 3]
-            .into_iter()
-            .map(|d| Date::Year {
-                year: year + d,
-                part,
-            })
-            .collect(),
-        Date::Range { .. } => Vec::new(),
+            }))
+        }
+        Date::Year { year, part } => out.extend([-3, -1, 1, 3].into_iter().map(|d| Date::Year {
+            year: year + d,
+            part,
+        })),
+        Date::Range { .. } => {}
     }
 }
 

@@ -85,10 +85,14 @@ pub fn generate(dataset: &Dataset, seed: u64, progress: &mut dyn FnMut(u64, u64)
             let parts: Vec<Vec<Built>> = (done..end)
                 .into_par_iter()
                 .with_min_len(PER_TASK)
-                .fold(Vec::new, |mut built, e| {
-                    build_event(&cx, e, &mut built);
-                    built
-                })
+                .fold(
+                    || (Vec::with_capacity(16), Vec::with_capacity(PER_TASK * 8)),
+                    |(mut drafts, mut built), e| {
+                        build_event(&cx, e, &mut drafts, &mut built);
+                        (drafts, built)
+                    },
+                )
+                .map(|(_, built)| built)
                 .collect();
             out.extend(parts);
             done = end;
@@ -119,18 +123,17 @@ fn build_across(cx: &Ctx) -> Vec<Built> {
     drafts.into_iter().filter_map(finish).collect()
 }
 
-/// Every per-event builder, for event `e`.
-fn build_event(cx: &Ctx, e: usize, out: &mut Vec<Built>) {
-    let mut drafts = Vec::with_capacity(16);
+/// Every per-event builder, for event `e`; `drafts` is scratch space.
+fn build_event(cx: &Ctx, e: usize, drafts: &mut Vec<Draft>, out: &mut Vec<Built>) {
     let f = Focus::new(cx, e);
-    numeric::build(&f, &mut drafts);
-    single::build(&f, &mut drafts);
-    multi::build(&f, &mut drafts);
-    truefalse::build(&f, &mut drafts);
-    before_after::build(&f, &mut drafts);
-    cloze::build(&f, &mut drafts);
-    matching::build(&f, &mut drafts);
-    out.extend(drafts.into_iter().filter_map(finish));
+    numeric::build(&f, drafts);
+    single::build(&f, drafts);
+    multi::build(&f, drafts);
+    truefalse::build(&f, drafts);
+    before_after::build(&f, drafts);
+    cloze::build(&f, drafts);
+    matching::build(&f, drafts);
+    out.extend(drafts.drain(..).filter_map(finish));
 }
 
 /// What every builder reads: the dataset's index and the seed.

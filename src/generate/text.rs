@@ -186,15 +186,35 @@ pub(super) fn find_word<'h>(hay: &'h str, needle: &'h str) -> impl Iterator<Item
                 .strip_prefix([',', '.'])
                 .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
     };
-    hay.match_indices(needle)
-        .map(|(at, _)| at)
-        .filter(move |&at| {
-            let rest = &hay[at + needle.len()..];
-            !needle.is_empty()
-                && !joins(hay[..at].chars().next_back())
-                && !joins(rest.chars().next())
-                && !continues_number(rest)
-        })
+    occurrences(hay, needle).filter(move |&at| {
+        let rest = &hay[at + needle.len()..];
+        !needle.is_empty()
+            && !joins(hay[..at].chars().next_back())
+            && !joins(rest.chars().next())
+            && !continues_number(rest)
+    })
+}
+
+/// Where `needle` starts in `hay`, left to right, without overlaps (as
+/// `str::match_indices`). A plain scan: sentences and names are short, and
+/// a general string searcher costs more to set up than such a scan.
+fn occurrences<'h>(hay: &'h str, needle: &'h str) -> impl Iterator<Item = usize> + 'h {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let (&first, rest) = needle.split_first()?;
+        let last_start = hay.len().checked_sub(needle.len())?;
+        while from <= last_start {
+            // A match of valid UTF-8 in valid UTF-8 starts on a character boundary.
+            let at = from + hay[from..=last_start].iter().position(|&b| b == first)?;
+            if hay[at + 1..at + needle.len()] == *rest {
+                from = at + needle.len();
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
+    })
 }
 
 /// Where `needle` stands in `hay` as a whole word, when it stands there once.
@@ -237,6 +257,21 @@ mod tests {
         assert_eq!(find_word("Upper-Merrow", "Merrow").next(), None);
         assert_eq!(find_once("up to 30,000 people", "30,000"), Some(6));
         assert_eq!(find_once("30,000,000 and 30,000", "30,000"), Some(15));
+        for (hay, needle) in [
+            ("aaaa", "aa"),
+            ("“x” x", "x"),
+            ("ab", "abc"),
+            ("", "a"),
+            ("a", ""),
+        ] {
+            let ours: Vec<usize> = occurrences(hay, needle).collect();
+            let std: Vec<usize> = hay.match_indices(needle).map(|(at, _)| at).collect();
+            if needle.is_empty() {
+                assert!(ours.is_empty());
+            } else {
+                assert_eq!(ours, std, "{needle:?} in {hay:?}");
+            }
+        }
     }
 
     #[test]
