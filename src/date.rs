@@ -65,6 +65,27 @@ pub fn month_name(month: u8) -> &'static str {
     MONTHS[(month.clamp(1, 12) - 1) as usize]
 }
 
+/// `n` in decimal, as `Display` writes it.
+fn push_number(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
 fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -161,6 +182,14 @@ impl Date {
 
     /// The date as a reader would say it: "2 September 1991", "late September 2020".
     pub fn display(&self) -> String {
+        let mut out = String::with_capacity(24);
+        self.write_display(&mut out);
+        out
+    }
+
+    /// [`Date::display`], appended to `out`. Generating a large set writes
+    /// dates by the hundred thousand, and `format!` is slow at it.
+    pub fn write_display(&self, out: &mut String) {
         fn part(p: &Option<Part>) -> &'static str {
             match p {
                 None => "",
@@ -171,15 +200,27 @@ impl Date {
             }
         }
         match self {
-            Date::Day { year, month, day } => format!("{day} {} {year}", month_name(*month)),
+            Date::Day { year, month, day } => {
+                push_number(out, i64::from(*day));
+                out.push(' ');
+                out.push_str(month_name(*month));
+                out.push(' ');
+                push_number(out, i64::from(*year));
+            }
             Date::Month {
                 year,
                 month,
                 part: p,
             } => {
-                format!("{}{} {year}", part(p), month_name(*month))
+                out.push_str(part(p));
+                out.push_str(month_name(*month));
+                out.push(' ');
+                push_number(out, i64::from(*year));
             }
-            Date::Year { year, part: p } => format!("{}{year}", part(p)),
+            Date::Year { year, part: p } => {
+                out.push_str(part(p));
+                push_number(out, i64::from(*year));
+            }
             Date::Range { start, end } => match (&**start, &**end) {
                 (
                     Date::Year {
@@ -191,9 +232,15 @@ impl Date {
                         part: None,
                     },
                 ) => {
-                    format!("{a}–{b}")
+                    push_number(out, i64::from(*a));
+                    out.push('–');
+                    push_number(out, i64::from(*b));
                 }
-                (a, b) => format!("{} – {}", a.display(), b.display()),
+                (a, b) => {
+                    a.write_display(out);
+                    out.push_str(" – ");
+                    b.write_display(out);
+                }
             },
         }
     }

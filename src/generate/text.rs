@@ -15,8 +15,8 @@ pub(super) fn quoted(s: &str) -> String {
 /// A date as the tail of a sentence: "in 1994", "on 2 September 1991",
 /// "in late September 2020", "from 1992 to 1994", "at the end of 2023".
 pub(super) fn when(date: &Date) -> String {
-    match date {
-        Date::Day { .. } => format!("on {}", date.display()),
+    let lead = match date {
+        Date::Day { .. } => "on ",
         Date::Month {
             part: Some(Part::End),
             ..
@@ -24,12 +24,20 @@ pub(super) fn when(date: &Date) -> String {
         | Date::Year {
             part: Some(Part::End),
             ..
-        } => {
-            format!("at {}", date.display())
+        } => "at ",
+        Date::Range { start, end } => {
+            let mut out = String::from("from ");
+            start.write_display(&mut out);
+            out.push_str(" to ");
+            end.write_display(&mut out);
+            return out;
         }
-        Date::Range { start, end } => format!("from {} to {}", start.display(), end.display()),
-        _ => format!("in {}", date.display()),
-    }
+        _ => "in ",
+    };
+    let mut out = String::with_capacity(32);
+    out.push_str(lead);
+    date.write_display(&mut out);
+    out
 }
 
 /// The sentence that ends every explanation: when the event took place, at
@@ -56,8 +64,12 @@ pub(super) fn dated(ev: &Event) -> String {
 /// A date for a list of events, marked when it is read from context.
 /// Only for events whose date may be stated.
 pub(super) fn listed_date(ev: &Event) -> String {
-    let mark = if read_from_context(ev) { "*" } else { "" };
-    format!("{}{mark}", ev.date.display())
+    let mut out = String::with_capacity(24);
+    ev.date.write_display(&mut out);
+    if read_from_context(ev) {
+        out.push('*');
+    }
+    out
 }
 
 fn read_from_context(ev: &Event) -> bool {
