@@ -34,6 +34,7 @@ mod truefalse;
 
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -79,25 +80,18 @@ pub fn generate(dataset: &Dataset, seed: u64, progress: &mut dyn FnMut(u64, u64)
     // the batches and come last in the set.
     let across = std::thread::scope(|s| {
         let across = s.spawn(|| build_across(&cx));
+        // Each batch is emitted while the next is built, so that the
+        // emitter's one-after-another part leaves no core idle.
+        let mut built: Vec<Vec<Built>> = Vec::new();
         let mut done = 0;
         while done < total {
             let end = (done + batch).min(total);
-            let parts: Vec<Vec<Built>> = (done..end)
-                .into_par_iter()
-                .with_min_len(PER_TASK)
-                .fold(
-                    || (Vec::with_capacity(16), Vec::with_capacity(PER_TASK * 8)),
-                    |(mut drafts, mut built), e| {
-                        build_event(&cx, e, &mut drafts, &mut built);
-                        (drafts, built)
-                    },
-                )
-                .map(|(_, built)| built)
-                .collect();
-            out.extend(parts);
+            let emit = std::mem::take(&mut built);
+            (built, ()) = rayon::join(|| build_batch(&cx, done..end), || out.extend(emit));
             done = end;
             progress(done as u64, total as u64);
         }
+        out.extend(built);
         across.join().expect("a generator thread panicked")
     });
     out.extend(vec![across]);
@@ -113,6 +107,22 @@ pub fn generate(dataset: &Dataset, seed: u64, progress: &mut dyn FnMut(u64, u64)
         scoring: ScoringPolicy::default(),
         questions: out.questions,
     }
+}
+
+/// The questions of the events in `range`, in event order, in parts.
+fn build_batch(cx: &Ctx, range: Range<usize>) -> Vec<Vec<Built>> {
+    range
+        .into_par_iter()
+        .with_min_len(PER_TASK)
+        .fold(
+            || (Vec::with_capacity(16), Vec::with_capacity(PER_TASK * 8)),
+            |(mut drafts, mut built), e| {
+                build_event(cx, e, &mut drafts, &mut built);
+                (drafts, built)
+            },
+        )
+        .map(|(_, built)| built)
+        .collect()
 }
 
 /// The questions that span the dataset: orderings and matchings.
