@@ -114,21 +114,37 @@ pub(super) fn kind_slot(kind: ActorKind) -> usize {
 
 /// Typographic marks that [`normalize_text`] drops like any punctuation:
 /// none decomposes into a letter or a digit.
-pub(super) const TYPOGRAPHIC: [char; 14] = [
+const TYPOGRAPHIC: [char; 14] = [
     '“', '”', '‘', '’', '–', '—', '…', '«', '»', '·', '•', '\u{a0}', '\u{2009}', '\u{202f}',
 ];
 
 /// [`normalize_text`], quick for plain text.
 pub(super) fn normalized(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !c.is_ascii() && !TYPOGRAPHIC.contains(&c) {
-            return normalize_text(text);
+    plain_normalized(text).unwrap_or_else(|| normalize_text(text))
+}
+
+/// [`normalize_text`] of a plain text, one that normalizes a character at
+/// a time: ASCII, and typographic marks that are dropped. `None` for any
+/// other text.
+pub(super) fn plain_normalized(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                out.push(b.to_ascii_lowercase());
+            }
+            i += 1;
+        } else {
+            match text[i..].chars().next() {
+                Some(c) if TYPOGRAPHIC.contains(&c) => i += c.len_utf8(),
+                _ => return None,
+            }
         }
     }
-    out
+    Some(String::from_utf8(out).expect("ASCII letters and digits are UTF-8"))
 }
 
 /// A hash of a text as options are compared (see [`normalize_text`]):

@@ -5,7 +5,7 @@
 
 use crate::question::Body;
 
-use super::index::{TYPOGRAPHIC, normalized};
+use super::index::{normalized, plain_normalized};
 
 /// Whether the question shows its own answer: a correct option's words or
 /// numbers in the prompt, a numeric answer in the prompt, the cloze answer
@@ -58,8 +58,11 @@ pub(super) struct Sentence<'a> {
 
 impl<'a> Sentence<'a> {
     pub(super) fn new(prompt: &'a str, quote: &'a str) -> Sentence<'a> {
-        let plain = (is_plain(quote) && !quote.contains("___"))
-            .then(|| (normalized(prompt), normalized(quote)));
+        let plain = if quote.contains("___") {
+            None
+        } else {
+            plain_normalized(quote).map(|quote| (normalized(prompt), quote))
+        };
         Sentence {
             prompt,
             quote,
@@ -99,13 +102,6 @@ impl<'a> Sentence<'a> {
                     .any(|s| s.contains(&p))
         })
     }
-}
-
-/// Whether [`normalized`] maps `text` one character at a time: ASCII, and
-/// typographic marks it drops.
-fn is_plain(text: &str) -> bool {
-    text.chars()
-        .all(|c| c.is_ascii() || TYPOGRAPHIC.contains(&c))
 }
 
 /// Whether `shown` names an answer by any of its `names`: the guard above
