@@ -309,10 +309,10 @@ fn set_problems(set: &QuestionSet, dataset: Option<&Dataset>) -> Vec<Problem> {
         }
         if let Some(events) = &events {
             for e in &q.events {
-                if !events.contains(e.as_str()) {
+                if !events.contains(&**e) {
                     out.push(problem(
                         format!("question `{}` refers to unknown event `{e}`", q.id),
-                        Some((e.as_str(), 0)),
+                        Some((&**e, 0)),
                     ));
                 }
             }

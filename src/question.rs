@@ -76,9 +76,10 @@ pub struct Question {
     pub difficulty: Difficulty,
     /// Shown after the question is answered, never before.
     pub explanation: String,
-    /// Ids of the dataset events the question was made from.
+    /// Ids of the dataset events the question was made from (shared, as
+    /// the source is, among an event's questions).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub events: Vec<String>,
+    pub events: Vec<Arc<str>>,
     /// The source sentence(s), verbatim; shown after answering. Shared:
     /// an event's questions all quote the same sentence.
     #[serde(default, skip_serializing_if = "Option::is_none")]

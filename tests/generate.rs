@@ -229,7 +229,7 @@ fn distractors_are_wrong(q: &Question, dataset: &Dataset) {
         return;
     };
     let [event] = &q.events[..] else { return };
-    let event = dataset.events.iter().find(|e| &e.id == event).unwrap();
+    let event = dataset.events.iter().find(|e| *e.id == **event).unwrap();
     for (i, o) in options.iter().enumerate().filter(|&(i, _)| i != *answer) {
         if let Some(d) = parse_date(o) {
             assert!(
@@ -317,7 +317,7 @@ fn true_false_is_balanced_and_never_asks_inferred_dates() {
         .collect();
     assert!(!inferred.is_empty());
     for q in &generated(&dataset, 1).questions {
-        let about_inferred = q.events.iter().any(|e| inferred.contains(&e.as_str()));
+        let about_inferred = q.events.iter().any(|e| inferred.contains(&&**e));
         let asks_date = matches!(q.body, Body::Ordering { .. } | Body::BeforeAfter { .. })
             || q.prompt.contains("which year")
             || q.prompt.contains("which date")

@@ -1491,10 +1491,10 @@ async fn no_question_page_leaks_its_answer() {
                 view.right().join(" "),
                 view.cloze_text().unwrap_or("")
             );
-            for secret in std::iter::once(&q.explanation).chain(q.source.as_ref()) {
-                if !secret.trim().is_empty() && !shown.contains(secret.as_str()) {
+            for secret in std::iter::once(q.explanation.as_str()).chain(q.source.as_deref()) {
+                if !secret.trim().is_empty() && !shown.contains(secret) {
                     assert!(
-                        !text.contains(secret.as_str()),
+                        !text.contains(secret),
                         "{}: question {} shows {secret:?}",
                         set.id,
                         n + 1

@@ -46,7 +46,7 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
             listed_date(b),
             note_mark(&[a, b])
         ),
-        events: vec![a.id.clone(), b.id.clone()],
+        events: vec![a.id.as_str().into(), b.id.as_str().into()],
         source: join_quotes(&[a, b]),
         checked: false,
     });

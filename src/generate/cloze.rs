@@ -72,7 +72,7 @@ fn cloze(f: &Focus, sentence: &Sentence, blank: Blank) -> Option<Draft> {
         body,
         difficulty,
         explanation: cat!("The blank is “", written, "”. ", f.dated),
-        events: vec![ev.id.clone()],
+        events: vec![f.id.clone()],
         source: Some(f.quote.clone()),
         checked: true,
     })

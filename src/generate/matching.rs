@@ -89,7 +89,7 @@ fn draft(
             Difficulty::Medium
         },
         explanation,
-        events: events.iter().map(|e| e.id.clone()).collect(),
+        events: events.iter().map(|e| e.id.as_str().into()).collect(),
         source: join_quotes(events),
         checked: false,
     }
@@ -176,7 +176,7 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
             join_names(&said.iter().map(String::as_str).collect::<Vec<_>>()),
             f.dated
         ),
-        events: vec![ev.id.clone()],
+        events: vec![f.id.clone()],
         source: Some(f.quote.clone()),
         checked: false,
     });

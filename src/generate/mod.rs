@@ -166,7 +166,8 @@ struct Focus<'a> {
     ev: &'a Event,
     /// The sentence every explanation about the event ends with, built once.
     dated: String,
-    /// The event's source sentence, shared by its questions.
+    /// The event's id and source sentence, shared by its questions.
+    id: Arc<str>,
     quote: Arc<str>,
 }
 
@@ -178,6 +179,7 @@ impl<'a> Focus<'a> {
             e,
             ev,
             dated: text::dated(ev),
+            id: Arc::from(ev.id.as_str()),
             quote: Arc::from(ev.source.text.as_str()),
         }
     }
@@ -191,7 +193,7 @@ struct Draft {
     body: Body,
     difficulty: Difficulty,
     explanation: String,
-    events: Vec<String>,
+    events: Vec<Arc<str>>,
     source: Option<Arc<str>>,
     /// Already through the leak guard: a builder that tries several
     /// drafts and keeps the first that gives nothing away checks each

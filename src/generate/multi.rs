@@ -88,7 +88,7 @@ fn actor_question(f: &Focus, aspect: &str, right: &[usize], exclude: &[usize]) -
             Difficulty::Medium
         },
         explanation: String::new(),
-        events: vec![ev.id.clone()],
+        events: vec![f.id.clone()],
         source: Some(f.quote.clone()),
         checked: false,
     };
@@ -281,7 +281,7 @@ fn in_year(cx: &Ctx, e: usize) -> Option<Draft> {
             Difficulty::Medium
         },
         explanation,
-        events: all.iter().map(|ev| ev.id.clone()).collect(),
+        events: all.iter().map(|ev| ev.id.as_str().into()).collect(),
         source: join_quotes(&all),
         checked: false,
     })

@@ -56,7 +56,7 @@ fn year(f: &Focus, aspect: &str, verb: &str, low: i32, high: i32, difficulty: Di
         },
         difficulty,
         explanation: [f.dated.as_str(), &range_note].concat(),
-        events: vec![ev.id.clone()],
+        events: vec![f.id.clone()],
         source: Some(f.quote.clone()),
         checked: false,
     }
@@ -133,7 +133,7 @@ fn casualty(f: &Focus, i: usize, c: &Casualty) -> Option<Draft> {
         },
         difficulty: Difficulty::Hard,
         explanation: [casualty_explanation(f, c)?, range_note].concat(),
-        events: vec![ev.id.clone()],
+        events: vec![f.id.clone()],
         source: Some(f.quote.clone()),
         checked: false,
     })

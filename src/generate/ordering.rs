@@ -58,7 +58,7 @@ fn ordering(cx: &Ctx, chain: &[usize]) -> Draft {
             listed.join("; "),
             note_mark(&events)
         ),
-        events: ids.iter().map(|s| s.to_string()).collect(),
+        events: ids.iter().map(|&s| s.into()).collect(),
         source: join_quotes(&events),
         checked: false,
     }

@@ -36,7 +36,7 @@ fn draft(f: &Focus, aspect: &str, prompt: String, options: Vec<String>, answer: 
         body: Body::SingleChoice { options, answer },
         difficulty: Difficulty::Medium,
         explanation: f.dated.clone(),
-        events: vec![ev.id.clone()],
+        events: vec![f.id.clone()],
         source: Some(f.quote.clone()),
         checked: false,
     }

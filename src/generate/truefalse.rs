@@ -60,7 +60,7 @@ fn statement(f: &Focus, claim: &str) -> Option<Draft> {
         body: Body::TrueFalse { answer },
         difficulty,
         explanation: cat!(verdict, ". The source says: ", claim, " ", f.dated),
-        events: vec![f.ev.id.clone()],
+        events: vec![f.id.clone()],
         source: Some(f.quote.clone()),
         checked: false,
     })
@@ -81,7 +81,7 @@ fn date_statement(f: &Focus) -> Option<Draft> {
         body: Body::TrueFalse { answer },
         difficulty: by_days(days_apart(wrong.interval(), f.ev.date.interval())),
         explanation: cat!(verdict, ". ", f.dated),
-        events: vec![f.ev.id.clone()],
+        events: vec![f.id.clone()],
         source: Some(f.quote.clone()),
         checked: false,
     })
