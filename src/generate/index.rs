@@ -123,27 +123,59 @@ pub(super) fn normalized(text: &str) -> String {
     plain_normalized(text).unwrap_or_else(|| normalize_text(text))
 }
 
+/// What [`normalize_text`] makes of each byte of plain text: an ASCII
+/// letter or digit in lower case, `0` for other ASCII (dropped), and
+/// [`NOT_ASCII`] for a byte of a longer character. Looking bytes up and
+/// choosing without branching is quicker than branching on every byte of
+/// text that mixes words and spaces.
+const NORMAL: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = if byte.is_ascii_alphanumeric() {
+            byte.to_ascii_lowercase()
+        } else if byte.is_ascii() {
+            0
+        } else {
+            NOT_ASCII
+        };
+        b += 1;
+    }
+    table
+};
+
+const NOT_ASCII: u8 = 0xff;
+
+/// The character at byte `at` of `text`, and its length, when it is a
+/// typographic mark that normalization drops.
+fn typographic_at(text: &str, at: usize) -> Option<usize> {
+    text[at..]
+        .chars()
+        .next()
+        .filter(|c| TYPOGRAPHIC.contains(c))
+        .map(char::len_utf8)
+}
+
 /// [`normalize_text`] of a plain text, one that normalizes a character at
 /// a time: ASCII, and typographic marks that are dropped. `None` for any
 /// other text.
 pub(super) fn plain_normalized(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(text.len());
+    let mut out = vec![0u8; bytes.len()];
+    let mut len = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
-                out.push(b.to_ascii_lowercase());
-            }
-            i += 1;
-        } else {
-            match text[i..].chars().next() {
-                Some(c) if TYPOGRAPHIC.contains(&c) => i += c.len_utf8(),
-                _ => return None,
-            }
+        let v = NORMAL[usize::from(bytes[i])];
+        if v == NOT_ASCII {
+            i += typographic_at(text, i)?;
+            continue;
         }
+        out[len] = v;
+        len += usize::from(v != 0);
+        i += 1;
     }
+    out.truncate(len);
     Some(String::from_utf8(out).expect("ASCII letters and digits are UTF-8"))
 }
 
@@ -157,18 +189,17 @@ pub(super) fn text_key(text: &str) -> u64 {
     let mut h = fnv1a(b"");
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
-                h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+        let v = NORMAL[usize::from(bytes[i])];
+        if v == NOT_ASCII {
+            match typographic_at(text, i) {
+                Some(len) => i += len,
+                None => return fnv1a(normalize_text(text).as_bytes()),
             }
-            i += 1;
-        } else {
-            match text[i..].chars().next() {
-                Some(c) if TYPOGRAPHIC.contains(&c) => i += c.len_utf8(),
-                _ => return fnv1a(normalize_text(text).as_bytes()),
-            }
+            continue;
         }
+        let next = (h ^ u64::from(v)).wrapping_mul(0x0100_0000_01b3);
+        h = if v != 0 { next } else { h };
+        i += 1;
     }
     h
 }
