@@ -6,7 +6,7 @@ use crate::dataset::ActorKind;
 use crate::date::{Date, Precision, days_in_month};
 use crate::seeded::Seeded;
 
-use super::index::{Index, NOT_SORTED, text_key};
+use super::index::{Index, KINDS, NOT_SORTED, kind_slot, text_key};
 
 /// Years outside `lo..=hi`: years other events start or end in, near the
 /// range, and years a few steps away from it.
@@ -250,12 +250,17 @@ pub(super) fn actors(
     want: usize,
     rng: &mut Seeded,
 ) -> Vec<usize> {
-    let pools: Vec<&[usize]> = {
-        let mut ks = kinds.to_vec();
-        ks.sort_unstable_by_key(|k| super::index::kind_slot(*k));
-        ks.dedup();
-        ks.into_iter().map(|k| ix.kind_pool(k)).collect()
-    };
+    // The pools of the kinds asked, each once, in a fixed order.
+    let asked = kinds.iter().fold(0u8, |mask, &k| mask | 1 << kind_slot(k));
+    let mut pools: [&[usize]; 6] = [&[]; 6];
+    let mut n_pools = 0;
+    for (slot, k) in KINDS.into_iter().enumerate() {
+        if asked & 1 << slot != 0 {
+            pools[n_pools] = ix.kind_pool(k);
+            n_pools += 1;
+        }
+    }
+    let pools = &pools[..n_pools];
     let total: usize = pools.iter().map(|p| p.len()).sum();
     let mut taken: Vec<u64> = answers.iter().map(|&a| ix.name_key[a]).collect();
     let mut out = Vec::with_capacity(want);

@@ -101,6 +101,16 @@ impl<T: Send> Flat<T> {
     }
 }
 
+/// Every actor kind, in the order of [`kind_slot`].
+pub(super) const KINDS: [ActorKind; 6] = [
+    ActorKind::Person,
+    ActorKind::State,
+    ActorKind::Polity,
+    ActorKind::Organization,
+    ActorKind::ArmedForce,
+    ActorKind::Group,
+];
+
 pub(super) fn kind_slot(kind: ActorKind) -> usize {
     match kind {
         ActorKind::Person => 0,
@@ -380,5 +390,36 @@ impl<'d> Index<'d> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_in_slot_order() {
+        for (slot, kind) in KINDS.into_iter().enumerate() {
+            assert_eq!(kind_slot(kind), slot);
+        }
+    }
+
+    #[test]
+    fn plain_text_normalizes_as_the_engine_does() {
+        for text in [
+            "Nagorno-Karabakh",
+            "“Upper Merrow” – 30,000",
+            "A\u{a0}b…",
+            "",
+        ] {
+            assert_eq!(
+                plain_normalized(text).as_deref(),
+                Some(normalize_text(text).as_str())
+            );
+            assert_eq!(text_key(text), fnv1a(normalize_text(text).as_bytes()));
+        }
+        assert_eq!(plain_normalized("Zürich"), None);
+        assert_eq!(normalized("Zürich"), "zurich");
+        assert_eq!(text_key("Zürich"), text_key("zurich"));
     }
 }

@@ -33,15 +33,11 @@ enum List {
 /// Right answers and wrong ones, shuffled together; the answers' positions, sorted.
 fn mix(rng: &mut Seeded, right: Vec<String>, wrong: Vec<String>) -> (Vec<String>, Vec<usize>) {
     let n_right = right.len();
-    let all: Vec<String> = right.into_iter().chain(wrong).collect();
+    let mut all = right;
+    all.extend(wrong);
     let order = rng.permutation(all.len());
-    let mut answers: Vec<usize> = (0..order.len()).filter(|&p| order[p] < n_right).collect();
-    answers.sort_unstable();
-    let mut slots: Vec<Option<String>> = all.into_iter().map(Some).collect();
-    let options = order
-        .iter()
-        .map(|&i| slots[i].take().unwrap_or_default())
-        .collect();
+    let answers: Vec<usize> = (0..order.len()).filter(|&p| order[p] < n_right).collect();
+    let options = order.iter().map(|&i| std::mem::take(&mut all[i])).collect();
     (options, answers)
 }
 

@@ -62,11 +62,12 @@ fn date(f: &Focus) -> Option<Draft> {
         .iter()
         .map(|d| days_apart(d.interval(), answer.interval()))
         .min()?;
-    let others = distinct(&answer.display(), wrong.iter().map(Date::display).collect());
+    let answer = answer.display();
+    let others = distinct(&answer, wrong.iter().map(Date::display).collect());
     if others.len() < AT_LEAST {
         return None;
     }
-    let (options, at) = place_answer(&mut rng, others, answer.display());
+    let (options, at) = place_answer(&mut rng, others, answer);
     let prompt = cat!(lead, " did this happen: “", ev.title, "”?");
     Some(Draft {
         difficulty: by_days(closest),

@@ -1,6 +1,7 @@
 //! Phrasing shared by the builders: dates as a sentence says them, figures,
 //! roles, lists of names, and the dated sentence every explanation ends with.
 
+use std::fmt;
 use std::sync::Arc;
 
 use crate::dataset::{CasualtyKind, DateBasis, Event, Qualifier, Quantity, Role};
@@ -8,8 +9,19 @@ use crate::date::{Date, Part};
 
 use super::index::datable;
 
-pub(super) fn quoted(s: &str) -> String {
-    cat!("“", s, "”")
+/// A text in quotation marks, written straight into the text around it.
+pub(super) fn quoted(s: &str) -> Quoted<'_> {
+    Quoted(s)
+}
+
+pub(super) struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("“")?;
+        f.write_str(self.0)?;
+        f.write_str("”")
+    }
 }
 
 /// A date as the tail of a sentence: "in 1994", "on 2 September 1991",
@@ -63,13 +75,22 @@ pub(super) fn dated(ev: &Event) -> String {
 
 /// A date for a list of events, marked when it is read from context.
 /// Only for events whose date may be stated.
-pub(super) fn listed_date(ev: &Event) -> String {
-    let mut out = String::with_capacity(24);
-    ev.date.write_display(&mut out);
-    if read_from_context(ev) {
-        out.push('*');
+pub(super) fn listed_date(ev: &Event) -> ListedDate<'_> {
+    ListedDate(ev)
+}
+
+pub(super) struct ListedDate<'a>(&'a Event);
+
+impl fmt::Display for ListedDate<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut date = String::with_capacity(24);
+        self.0.date.write_display(&mut date);
+        f.write_str(&date)?;
+        if read_from_context(self.0) {
+            f.write_str("*")?;
+        }
+        Ok(())
     }
-    out
 }
 
 fn read_from_context(ev: &Event) -> bool {
