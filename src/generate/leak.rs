@@ -138,11 +138,11 @@ fn stem_in(shown: &str, word: &str) -> bool {
     }
     let probe = &word.as_bytes()[..4];
     let bytes = shown.as_bytes();
-    let first = probe[0].to_ascii_lowercase();
-    (0..bytes.len().saturating_sub(3)).any(|i| {
+    let (lower, upper) = (probe[0].to_ascii_lowercase(), probe[0].to_ascii_uppercase());
+    let starts = &bytes[..bytes.len().saturating_sub(3)];
+    memchr::memchr2_iter(lower, upper, starts).any(|i| {
         // An ASCII match starts on a character boundary, so `shown[..i]` is safe.
-        bytes[i].to_ascii_lowercase() == first
-            && bytes[i..i + 4].eq_ignore_ascii_case(probe)
+        bytes[i..i + 4].eq_ignore_ascii_case(probe)
             && shown[..i]
                 .chars()
                 .next_back()

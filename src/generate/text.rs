@@ -239,7 +239,7 @@ fn occurrences<'h>(hay: &'h str, needle: &'h str) -> impl Iterator<Item = usize>
         let last_start = hay.len().checked_sub(needle.len())?;
         while from <= last_start {
             // A match of valid UTF-8 in valid UTF-8 starts on a character boundary.
-            let at = from + hay[from..=last_start].iter().position(|&b| b == first)?;
+            let at = from + memchr::memchr(first, &hay[from..=last_start])?;
             if hay[at + 1..at + needle.len()] == *rest {
                 from = at + needle.len();
                 return Some(at);
