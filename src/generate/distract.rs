@@ -126,11 +126,16 @@ pub(super) fn dates(
     shifted(&answer, &mut candidates);
     // At one precision a date is its interval, so candidates are sorted and
     // told apart by their intervals, each worked out once.
-    let mut candidates: Vec<((i64, i64), Date)> = candidates
-        .into_iter()
-        .map(|d| (d.interval(), d))
-        .filter(|&((a, b), ref d)| (b < lo || a > hi) && a <= ix.max_start && d.problem().is_none())
-        .collect();
+    let mut with_intervals: Vec<((i64, i64), Date)> = Vec::with_capacity(candidates.len());
+    with_intervals.extend(
+        candidates
+            .into_iter()
+            .map(|d| (d.interval(), d))
+            .filter(|&((a, b), ref d)| {
+                (b < lo || a > hi) && a <= ix.max_start && d.problem().is_none()
+            }),
+    );
+    let mut candidates = with_intervals;
     candidates.sort_unstable_by_key(|&(interval, _)| interval);
     candidates.dedup_by_key(|&mut (interval, _)| interval);
     rng.shuffle(&mut candidates);
@@ -262,7 +267,8 @@ pub(super) fn actors(
     }
     let pools = &pools[..n_pools];
     let total: usize = pools.iter().map(|p| p.len()).sum();
-    let mut taken: Vec<u64> = answers.iter().map(|&a| ix.name_key[a]).collect();
+    let mut taken: Vec<u64> = Vec::with_capacity(answers.len() + want);
+    taken.extend(answers.iter().map(|&a| ix.name_key[a]));
     let mut out = Vec::with_capacity(want);
     let mut consider = |a: usize, out: &mut Vec<usize>| {
         if out.len() < want
