@@ -127,14 +127,9 @@ pub(super) fn dates(
     // At one precision a date is its interval, so candidates are sorted and
     // told apart by their intervals, each worked out once.
     let mut with_intervals: Vec<((i64, i64), Date)> = Vec::with_capacity(candidates.len());
-    with_intervals.extend(
-        candidates
-            .into_iter()
-            .map(|d| (d.interval(), d))
-            .filter(|&((a, b), ref d)| {
-                (b < lo || a > hi) && a <= ix.max_start && d.problem().is_none()
-            }),
-    );
+    with_intervals.extend(candidates.into_iter().map(|d| (d.interval(), d)).filter(
+        |&((a, b), ref d)| (b < lo || a > hi) && a <= ix.max_start && d.problem().is_none(),
+    ));
     let mut candidates = with_intervals;
     candidates.sort_unstable_by_key(|&(interval, _)| interval);
     candidates.dedup_by_key(|&mut (interval, _)| interval);
