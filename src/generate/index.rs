@@ -406,12 +406,7 @@ mod tests {
 
     #[test]
     fn plain_text_normalizes_as_the_engine_does() {
-        for text in [
-            "Nagorno-Karabakh",
-            "“Upper Merrow” – 30,000",
-            "A\u{a0}b…",
-            "",
-        ] {
+        for text in ["Upper-Merrow", "“Upper Merrow” – 30,000", "A\u{a0}b…", ""] {
             assert_eq!(
                 plain_normalized(text).as_deref(),
                 Some(normalize_text(text).as_str())
