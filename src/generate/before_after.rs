@@ -3,10 +3,11 @@
 //! once, alternately with the next event that certainly follows it (hard)
 //! and with one far away in the date order (easy).
 
+use crate::dataset::Event;
 use crate::question::{Body, Kind};
 
 use super::index::{Index, NOT_SORTED, WINDOW};
-use super::text::{join_quotes, listed_date, note_mark, quoted};
+use super::text::{join_quotes, note_mark, push_listed_date};
 use super::{Draft, Focus, Key, by_days};
 
 pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
@@ -38,18 +39,27 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
         prompt: "Which of these happened first?".into(),
         body: Body::BeforeAfter { options, answer },
         difficulty: by_days(ix.gap(first, second)),
-        explanation: format!(
-            "{} ({}) came before {} ({}).{}",
-            quoted(&a.title),
-            listed_date(a),
-            quoted(&b.title),
-            listed_date(b),
-            note_mark(&[a, b])
-        ),
+        explanation: explain(a, b),
         events: vec![a.id.as_str().into(), b.id.as_str().into()],
         source: join_quotes(&[a, b]),
         checked: false,
     });
+}
+
+/// "“A” (1991) came before “B” (1994).", written into one buffer: a set
+/// has one of these for every dated event.
+fn explain(a: &Event, b: &Event) -> String {
+    let mark = note_mark(&[a, b]);
+    let mut out = String::with_capacity(a.title.len() + b.title.len() + mark.len() + 80);
+    for (ev, then) in [(a, ") came before "), (b, ").")] {
+        out.push('“');
+        out.push_str(&ev.title);
+        out.push_str("” (");
+        push_listed_date(&mut out, ev);
+        out.push_str(then);
+    }
+    out.push_str(mark);
+    out
 }
 
 /// The first event after `e` in date order that certainly follows it.

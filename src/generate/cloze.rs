@@ -33,10 +33,13 @@ struct Blank {
 /// Blanks in order of preference — a figure, a year, then names in the
 /// order the quote gives them — the first that gives nothing away is asked.
 pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
-    let mut blanks = figures(f);
-    blanks.extend(years(f));
-    blanks.extend(names(f));
-    if blanks.is_empty() {
+    // Later kinds of blank are looked for only when no earlier one is asked.
+    let mut blanks = figures(f)
+        .into_iter()
+        .chain(std::iter::once_with(|| years(f)).flatten())
+        .chain(std::iter::once_with(|| names(f)).flatten())
+        .peekable();
+    if blanks.peek().is_none() {
         return;
     }
     let prompt = cat!(
@@ -45,7 +48,7 @@ pub(super) fn build(f: &Focus, out: &mut Vec<Draft>) {
         "”."
     );
     let sentence = Sentence::new(&prompt, &f.ev.source.text);
-    let asked = blanks.into_iter().filter_map(|b| cloze(f, &sentence, b));
+    let asked = blanks.filter_map(|b| cloze(f, &sentence, b));
     out.extend(asked.take(PER_EVENT));
 }
 

@@ -84,12 +84,16 @@ pub(super) struct ListedDate<'a>(&'a Event);
 impl fmt::Display for ListedDate<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut date = String::with_capacity(24);
-        self.0.date.write_display(&mut date);
-        f.write_str(&date)?;
-        if read_from_context(self.0) {
-            f.write_str("*")?;
-        }
-        Ok(())
+        push_listed_date(&mut date, self.0);
+        f.write_str(&date)
+    }
+}
+
+/// [`listed_date`], appended to `out`.
+pub(super) fn push_listed_date(out: &mut String, ev: &Event) {
+    ev.date.write_display(out);
+    if read_from_context(ev) {
+        out.push('*');
     }
 }
 
