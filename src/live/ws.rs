@@ -138,16 +138,16 @@ impl Conn {
                 serde_json::from_str::<ClientMsg>(&t)
                     .map(Some)
                     .map_err(|e| {
-                        Read::Bad(ServerMsg::error(
+                        Read::Bad(Box::new(ServerMsg::error(
                             "bad_message",
                             format!("message not understood: {e}"),
-                        ))
+                        )))
                     })
             }
-            Some(Ok(Message::Binary(_))) => Err(Read::Bad(ServerMsg::error(
+            Some(Ok(Message::Binary(_))) => Err(Read::Bad(Box::new(ServerMsg::error(
                 "bad_message",
                 "send JSON text messages",
-            ))),
+            )))),
             Some(Ok(_)) => {
                 self.last_seen = Instant::now();
                 Ok(None)
@@ -161,7 +161,7 @@ enum Read {
     /// The socket is done, for this reason.
     End(End),
     /// Not understood: the client is told, the socket stays open.
-    Bad(ServerMsg),
+    Bad(Box<ServerMsg>),
 }
 
 /// The first message, which must be `hello`; otherwise how to close.
