@@ -418,10 +418,7 @@ async fn whole_game(options: RoomOptions, n: usize) {
             .unwrap()
             .contains("attachment")
     );
-    let text = csv.text();
-    let text = text.trim_start_matches('\u{feff}');
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (header, rows) = parse_csv(&csv.text());
     assert_eq!(
         &header[..6],
         &["rank", "nickname", "score", "correct", "answered", "status"]
@@ -431,7 +428,6 @@ async fn whole_game(options: RoomOptions, n: usize) {
         header[6..10],
         ["q1 answer", "q1 result", "q1 points", "q1 time (s)"]
     );
-    let rows: Vec<Vec<String>> = lines.map(split_csv).collect();
     assert_eq!(rows.len(), n);
     let mut last_score = i64::MAX;
     for row in &rows {
@@ -443,6 +439,7 @@ async fn whole_game(options: RoomOptions, n: usize) {
         let better = score.iter().filter(|x| **x > score[i]).count();
         assert_eq!(row[0], (better + 1).to_string());
         assert_eq!(row[4], questions.to_string());
+        assert_eq!(row[5], "finished", "everyone was there at the end");
         for (q, (verdict, points, _)) in got[i].iter().enumerate() {
             let c = &row[6 + 4 * q..10 + 4 * q];
             assert!(!c[0].is_empty(), "the answer given is in the CSV");
@@ -496,23 +493,19 @@ fn check_top(top: &[Entry], players: &[Player], score: &[i64]) {
     }
 }
 
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', false) => quoted = true,
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                out.last_mut().unwrap().push('"');
-            }
-            ('"', true) => quoted = false,
-            (',', false) => out.push(String::new()),
-            (c, _) => out.last_mut().unwrap().push(c),
-        }
-    }
-    out
+/// A results CSV: its header and rows, read by a real CSV parser (quoted
+/// fields, doubled quotes, CRLF) after the byte-order mark.
+fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("the CSV starts with a byte-order mark");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
 }
 
 fn opts(scoring: SpeedRule, streak: bool, partial: bool) -> RoomOptions {
@@ -1339,4 +1332,63 @@ async fn empty_repeated_and_closed_answers_after_an_auto_close() {
         ),
         "{reveal:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_csv_says_who_finished_left_or_was_kicked() {
+    let server = start(LiveConfig::default()).await;
+    let (room, mut host, mut players) = small_room(&server, choice_opts()).await;
+    let code = room.code.clone();
+    let seq = start_game(&mut host, &mut players).await;
+    let csv_now = || async {
+        let r = server
+            .client
+            .get(
+                &format!("/api/rooms/{code}/results.csv"),
+                Some(&room.host_secret),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status, 200);
+        let (header, rows) = parse_csv(&r.text());
+        assert_eq!(header[5], "status");
+        rows.into_iter()
+            .map(|r| (r[1].clone(), r[5].clone()))
+            .collect::<HashMap<String, String>>()
+    };
+    // Mid-game, everyone still in the room is playing.
+    let during = csv_now().await;
+    assert!(during.values().all(|s| s == "playing"), "{during:?}");
+    // Bob is removed; Cy closes the page; Ann stays to the end.
+    let bob = host
+        .expect("Bob among the players", |m| {
+            matches!(m, ServerMsg::Players { added, .. } if added.iter().any(|p| p.nickname == "Bob"))
+        })
+        .await;
+    let ServerMsg::Players { added, .. } = bob else {
+        unreachable!()
+    };
+    let bob = added.iter().find(|p| p.nickname == "Bob").unwrap().id;
+    host_send(&mut host, ClientMsg::Kick { player: bob }).await;
+    players[1].socket.expect("kicked", is("kicked")).await;
+    players[2].socket.close().await;
+    host.expect("only Ann connected", |m| {
+        matches!(
+            m,
+            ServerMsg::Progress {
+                players: 2,
+                connected: 1,
+                ..
+            }
+        )
+    })
+    .await;
+    host_send(&mut host, ClientMsg::End { seq }).await;
+    players[0].socket.expect("final", is("final")).await;
+    let after = csv_now().await;
+    let want: HashMap<String, String> = [("Ann", "finished"), ("Bob", "kicked"), ("Cy", "left")]
+        .into_iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(after, want);
 }

@@ -1247,7 +1247,19 @@ impl Room {
         let seq = self.current_seq() + 1;
         let mut row = self.phase_row("ended", None, seq);
         row.ended_at_ms = Some(now_ms());
-        self.store.set_phase(&self.code, row).await?;
+        // Who is there at the end finished; the others left.
+        let finished: Vec<u32> = {
+            let st = self.lock();
+            let mut ids: Vec<u32> = st
+                .sockets
+                .keys()
+                .copied()
+                .filter(|id| st.players[*id as usize].active())
+                .collect();
+            ids.sort_unstable();
+            ids
+        };
+        self.store.end_game(&self.code, row, finished).await?;
         let mut st = self.lock();
         self.rank(&mut st);
         st.seq = seq;
