@@ -12,6 +12,12 @@ use std::time::Duration;
 #[path = "../src/cli/client.rs"]
 mod client;
 
+/// Arguments after `serve`, and variables set for it.
+type Options = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
 struct Guard(Child);
 
 impl Drop for Guard {
@@ -68,25 +74,25 @@ async fn play_url(base: &str) -> String {
 
 #[tokio::test]
 async fn the_public_url_comes_from_the_flag_or_the_variable() {
-    let cases: [(&[&str], &[(&str, &str)], Option<&str>); 4] = [
-        (&[], &[], None),
+    let cases: [(Options, Option<&str>); 4] = [
+        ((&[], &[]), None),
         (
-            &["--public-url", "http://192.0.2.10:8080/"],
-            &[],
+            (&["--public-url", "http://192.0.2.10:8080/"], &[]),
             Some("http://192.0.2.10:8080"),
         ),
         (
-            &[],
-            &[("QUIZLINE_PUBLIC_URL", "https://quiz.example.org")],
+            (&[], &[("QUIZLINE_PUBLIC_URL", "https://quiz.example.org")]),
             Some("https://quiz.example.org"),
         ),
         (
-            &["--public-url", "http://192.0.2.11:8080"],
-            &[("QUIZLINE_PUBLIC_URL", "http://192.0.2.99")],
+            (
+                &["--public-url", "http://192.0.2.11:8080"],
+                &[("QUIZLINE_PUBLIC_URL", "http://192.0.2.99")],
+            ),
             Some("http://192.0.2.11:8080"),
         ),
     ];
-    for (args, env, want) in cases {
+    for ((args, env), want) in cases {
         let data = tempfile::tempdir().unwrap();
         let (_server, base) = serve(data.path(), args, env);
         let url = play_url(&base).await;
@@ -100,21 +106,25 @@ async fn the_public_url_comes_from_the_flag_or_the_variable() {
 
 #[test]
 fn a_bad_option_is_a_usage_error_with_a_message() {
-    let cases: [(&[&str], &[(&str, &str)], &str); 4] = [
-        (&["--public-url", "192.0.2.10:8080"], &[], "not an http://"),
-        (&[], &[("QUIZLINE_PUBLIC_URL", "ftp://x")], "not an http://"),
+    let cases: [(Options, &str); 4] = [
         (
-            &["--header-timeout", "soon"],
-            &[],
+            (&["--public-url", "192.0.2.10:8080"], &[]),
+            "not an http://",
+        ),
+        (
+            (&[], &[("QUIZLINE_PUBLIC_URL", "ftp://x")]),
+            "not an http://",
+        ),
+        (
+            (&["--header-timeout", "soon"], &[]),
             "not a number of seconds",
         ),
         (
-            &[],
-            &[("QUIZLINE_HELLO_TIMEOUT", "0")],
+            (&[], &[("QUIZLINE_HELLO_TIMEOUT", "0")]),
             "not a number of seconds",
         ),
     ];
-    for (args, env, message) in cases {
+    for ((args, env), message) in cases {
         let out = Command::new(env!("CARGO_BIN_EXE_quizline"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
