@@ -1,6 +1,6 @@
 //! The WebSocket endpoints: one socket per player and per host screen.
 //!
-//! Each socket is one task with small buffers (see [`limits`]); room events
+//! Each socket is one task with small buffers (see `limits`); room events
 //! arrive as shared, pre-serialized bytes, so fan-out to 10,000 players
 //! costs one serialization and 10,000 reference-count increments.
 
@@ -284,9 +284,7 @@ fn is_too_big(e: &axum::Error) -> bool {
         }
         source = err.source();
     }
-    // TODO(merge): once tokio-tungstenite is the version axum uses, the
-    // downcast above suffices; until then the two are different types.
-    e.to_string().starts_with("Space limit exceeded")
+    false
 }
 
 async fn player_loop(

@@ -12,10 +12,14 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use quizline::live::client::Socket;
 use quizline::live::protocol::{ClientMsg, ServerMsg};
+use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// A client's WebSocket, as `tokio-tungstenite` connects it.
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// How long `expect` waits unless told otherwise.
 pub const WAIT: Duration = Duration::from_secs(15);
