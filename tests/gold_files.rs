@@ -104,7 +104,7 @@ fn edtf_date(s: &str) -> bool {
             let y: u32 = s[..4].parse().unwrap_or(0);
             let m: u32 = s[5..7].parse().unwrap_or(0);
             let d: u32 = s[8..].parse().unwrap_or(0);
-            let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+            let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
             let last = match m {
                 1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
                 4 | 6 | 9 | 11 => 30,
@@ -245,10 +245,10 @@ fn gold_problems(path: &str, json: &str, source: &str) -> Vec<String> {
                     "date qualifier `{q}` is not one of {DATE_QUALIFIERS:?}"
                 ));
             }
-            if let Some(edtf) = str_field(date, "edtf") {
-                if let Some(p) = edtf_problem(edtf) {
-                    faults.push(p);
-                }
+            if let Some(edtf) = str_field(date, "edtf")
+                && let Some(p) = edtf_problem(edtf)
+            {
+                faults.push(p);
             }
             let has = |k: &str| date.get(k).is_some();
             if q == "undated" && (has("edtf") || has("phrase")) {
@@ -273,10 +273,10 @@ fn gold_problems(path: &str, json: &str, source: &str) -> Vec<String> {
                 if str_field(date, "note").is_none() && str_field(fact, "note").is_none() {
                     faults.push("an inherited date needs a note saying from where".into());
                 }
-            } else if let Some(phrase) = str_field(date, "phrase") {
-                if let Some(p) = in_text("date", "phrase", phrase) {
-                    faults.push(p);
-                }
+            } else if let Some(phrase) = str_field(date, "phrase")
+                && let Some(p) = in_text("date", "phrase", phrase)
+            {
+                faults.push(p);
             }
         } else if ["event", "agreement"].contains(&kind) {
             faults.push("no date (write {\"qualifier\": \"undated\"} for an undated one)".into());
@@ -304,15 +304,15 @@ fn gold_problems(path: &str, json: &str, source: &str) -> Vec<String> {
                     }
                     let num = |k: &str| q.get(k).and_then(Value::as_f64);
                     let (value, lower, upper) = (num("value"), num("lower"), num("upper"));
-                    if let (Some(l), Some(u)) = (lower, upper) {
-                        if l > u {
-                            faults.push(format!("quantity lower {l} > upper {u}"));
-                        }
+                    if let (Some(l), Some(u)) = (lower, upper)
+                        && l > u
+                    {
+                        faults.push(format!("quantity lower {l} > upper {u}"));
                     }
-                    if let Some(v) = value {
-                        if lower.is_some_and(|l| v < l) || upper.is_some_and(|u| v > u) {
-                            faults.push(format!("quantity value {v} is outside its bounds"));
-                        }
+                    if let Some(v) = value
+                        && (lower.is_some_and(|l| v < l) || upper.is_some_and(|u| v > u))
+                    {
+                        faults.push(format!("quantity value {v} is outside its bounds"));
                     }
                     if qual == "exact" && !(value.is_some() && lower == value && upper == value) {
                         faults.push("an exact quantity needs value = lower = upper".into());
