@@ -137,7 +137,7 @@ mod tests {
         assert!(!is_id("ABCDEF0123456789abcdef0123456789"));
         assert!(!is_id("../etc"));
         assert_eq!(path_segment("a b/ü"), "a%20b%2F%C3%BC");
-        assert_eq!(path_segment("karabakh-1.v2"), "karabakh-1.v2");
+        assert_eq!(path_segment("valdora-1.v2"), "valdora-1.v2");
     }
 
     #[test]
