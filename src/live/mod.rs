@@ -22,6 +22,7 @@ use crate::server::AppState;
 use crate::store::StoreError;
 use crate::store::live::{NewRoom, PhaseRow, RoomStore};
 
+pub mod game;
 pub mod http;
 pub mod keys;
 pub mod limit;
