@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 
-use crate::engine::{Attempt, LivePolicy, Response, Verdict};
+use crate::engine::{Attempt, Grade, LivePolicy, Response, Verdict};
 use crate::live::protocol::{Entry, ServerMsg};
 use crate::live::util::Hash;
 use crate::question::QuestionSet;
@@ -45,6 +45,8 @@ pub use score::{Answered, distribution};
 /// instants stored before a restart.
 pub type Ms = i64;
 
+/// Longest answer read, in bytes.
+pub const MAX_ANSWER: usize = 1000;
 /// How many players the leaderboard and the podium show.
 const TOP: usize = 10;
 
@@ -76,6 +78,25 @@ impl Quiz {
 
     pub fn questions(&self) -> usize {
         self.attempt.items.len()
+    }
+
+    /// Reads and grades `input` as an answer to question `q`. Pure and
+    /// lock-free: a room does it before taking its lock, and
+    /// [`Game::accept`] reports its error only after its own checks.
+    pub fn grade(&self, q: usize, input: &str) -> Result<(Response, Grade), RoomError> {
+        if input.len() > MAX_ANSWER {
+            return Err(RoomError::Invalid("that answer is too long".into()));
+        }
+        let view = self
+            .attempt
+            .view(&self.set, q)
+            .map_err(|_| RoomError::NotOpen(q))?;
+        let response = view
+            .parse(input)
+            .map_err(|e| RoomError::Invalid(e.message))?;
+        let grade = crate::engine::grade(view.question, &response, &self.set.scoring)
+            .map_err(|e| RoomError::Invalid(e.to_string()))?;
+        Ok((response, grade))
     }
 
     fn view(&self, q: usize) -> crate::engine::View<'_> {

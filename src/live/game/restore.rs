@@ -87,15 +87,18 @@ impl Game {
         }
         g.seq = ph.seq;
         g.phase = phase;
+        if let Some(q) = g.phase.question() {
+            // The count of the question shown, as the host's line had it.
+            g.answered = g
+                .players
+                .iter()
+                .filter(|p| p.active() && matches!(p.answers[q], Slot::Done(_)))
+                .count() as u32;
+        }
         let mut fx = Effects::default();
         match g.phase {
             Phase::Leaderboard { .. } => g.leaderboard_msg = Some(g.leaderboard_text()),
             Phase::Question { q, deadline, .. } => {
-                g.answered = g
-                    .players
-                    .iter()
-                    .filter(|p| p.active() && matches!(p.answers[q], Slot::Done(_)))
-                    .count() as u32;
                 fx.timer = deadline.map(|at| Timer { q, seq: g.seq, at });
             }
             _ => {}
