@@ -59,18 +59,21 @@ pub async fn open(config: &ServerConfig) -> Result<(AppState, Vec<FileError>), S
 }
 
 pub fn router(state: AppState) -> Router {
-    crate::web::routes()
-        .merge(crate::live::routes())
-        // Set here rather than in either part, so that merging them never
-        // meets two fallbacks.
-        .fallback(crate::web::not_found)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    // One header, CSP and CSRF stack for both front ends.
+    crate::http::protect(
+        crate::web::routes()
+            .merge(crate::live::routes())
+            // Set here rather than in either part, so that merging them never
+            // meets two fallbacks.
+            .fallback(crate::web::not_found),
+    )
+    .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
 }
 
 /// Serves until `shutdown` resolves, then stops accepting and lets requests
@@ -80,8 +83,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Connect info gives handlers the client's address (live join limits).
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Connect info gives handlers the client's address (live join limits);
+    // the listening address tells the host page where phones can join.
+    let listen = crate::http::join::ListenAddr(listener.local_addr()?);
+    let app = router(state)
+        .layer(axum::Extension(listen))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
