@@ -114,7 +114,7 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement: Option<Agreement>,
     /// A fact stated in the source that questions may ask as true or false,
-    /// written as a complete sentence ("Armenia had no military presence in the region.").
+    /// written as a complete sentence ("Ostland had no military presence in the region.").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<String>,
     pub source: Quote,

@@ -1,10 +1,11 @@
 //! Properties of the engine that must hold for any input a person or a
 //! client can send: reading and grading never panic, credit stays in 0..=1,
-//! and the fully correct line always earns full credit.
+//! and the fully correct line always earns full credit. And no ordering or
+//! matching ever opens already solved, whatever the seed.
 
 use proptest::prelude::*;
-use quizline::engine::{Layout, Response, View, credit, grade};
-use quizline::question::{Body, Difficulty, Question, ScoringPolicy};
+use quizline::engine::{Attempt, AttemptOptions, Layout, Response, View, credit, grade};
+use quizline::question::{Body, Difficulty, Question, QuestionSet, ScoringPolicy};
 use quizline::seeded::Seeded;
 
 fn options(n: usize) -> Vec<String> {
@@ -101,4 +102,72 @@ proptest! {
         let response = view.parse(&view.correct_input()).unwrap();
         prop_assert_eq!(credit(&q.body, &response), Ok(1.0));
     }
+
+    #[test]
+    fn no_ordering_or_matching_layout_is_ever_solved(
+        n in 2..9usize,
+        extra in 0..3usize,
+        key_seed in any::<u64>(),
+        seed in any::<u64>(),
+    ) {
+        let key = Seeded::new(key_seed).permutation(n);
+        let right: Vec<usize> = Seeded::new(key_seed ^ 1).permutation(n + extra)[..n].to_vec();
+        for body in [
+            Body::Ordering { items: options(n), answer: key.clone() },
+            // The file's own order is the answer: the hardest case.
+            Body::Ordering { items: options(n), answer: (0..n).collect() },
+            Body::Matching { left: options(n), right: options(n + extra), answer: right.clone() },
+            Body::Matching { left: options(n), right: options(n), answer: (0..n).collect() },
+        ] {
+            let q = question(body);
+            for layout in [
+                Layout::shuffled(&q.body, &mut Seeded::new(seed)),
+                Layout::identity(&q.body).unsolved(&q.body),
+            ] {
+                prop_assert!(layout.fits(&q.body));
+                prop_assert!(!layout.is_solved(&q.body), "{:?} {:?}", q.body, layout);
+                // Left as shown, the answer is not fully right.
+                let view = View::new(&q, &layout);
+                let as_shown = match &q.body {
+                    Body::Ordering { .. } => Response::Order(layout.options.clone()),
+                    _ => Response::Pairs(as_shown_pairs(&layout)),
+                };
+                prop_assert!(credit(&q.body, &as_shown).unwrap() < 1.0, "{}", view.describe(&as_shown));
+            }
+        }
+    }
+
+    #[test]
+    fn attempts_never_open_solved(seed in any::<u64>(), in_order in any::<bool>()) {
+        let set = QuestionSet {
+            format: 1,
+            id: "s".into(),
+            title: "S".into(),
+            description: None,
+            generated: None,
+            scoring: ScoringPolicy::default(),
+            questions: (2..7)
+                .flat_map(|n| {
+                    [
+                        question(Body::Ordering { items: options(n), answer: (0..n).collect() }),
+                        question(Body::Matching { left: options(n), right: options(n), answer: (0..n).collect() }),
+                    ]
+                })
+                .collect(),
+        };
+        let attempt = Attempt::new(&set, AttemptOptions { seed, in_order, ..Default::default() }).unwrap();
+        let retry = attempt.retry_missed(&set, seed).unwrap();
+        for item in attempt.items.iter().chain(&retry.items) {
+            prop_assert!(!item.layout.is_solved(&set.questions[item.index].body));
+        }
+    }
+}
+
+/// A matching left as shown: each left item with the right item across from it.
+fn as_shown_pairs(layout: &Layout) -> Vec<usize> {
+    let mut pairs = vec![0; layout.options.len()];
+    for (p, &left) in layout.options.iter().enumerate() {
+        pairs[left] = layout.right[p];
+    }
+    pairs
 }

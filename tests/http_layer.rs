@@ -16,11 +16,15 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use quizline::http::CSP;
 use quizline::http::join::{ListenAddr, lan_addresses};
-use quizline::live::{Live, LiveConfig};
+use quizline::live::LiveConfig;
 use quizline::server::{self, AppState, ServerConfig};
 use quizline::web::{BROWSER_COOKIE, csrf_token};
 use scraper::{Html, Selector};
 use tower::ServiceExt;
+
+#[allow(dead_code)]
+#[path = "../src/cli/client.rs"]
+mod client;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -75,16 +79,15 @@ fn text(doc: &Html, selector: &str) -> Option<String> {
 
 async fn app_with(config: LiveConfig, listen: Option<&str>) -> App {
     let dir = tempfile::tempdir().unwrap();
-    let (mut state, skipped) = server::open(&ServerConfig {
+    let (state, skipped) = server::open(&ServerConfig {
         questions: vec![fixture("web-all-kinds.ron"), fixture("live-choice.ron")],
         data_dir: dir.path().to_path_buf(),
+        live: config,
+        ..ServerConfig::default()
     })
     .await
     .unwrap();
     assert!(skipped.is_empty(), "{skipped:?}");
-    state.live = Live::restore_with(state.catalog.clone(), state.rooms.clone(), config)
-        .await
-        .unwrap();
     let mut router = server::router(state.clone());
     if let Some(addr) = listen {
         router = router.layer(axum::Extension(ListenAddr(addr.parse().unwrap())));
@@ -635,9 +638,8 @@ fn the_real_binary_tells_the_host_page_where_it_listens() {
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let base =
-            quizline::live::client::Base::parse(&format!("http://127.0.0.1:{port}")).unwrap();
-        let client = quizline::live::client::Client::new(base);
+        let base = client::Base::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+        let client = client::Client::new(base);
         let created = client
             .post_json(
                 "/api/rooms",

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use futures_util::SinkExt;
 use quizline::engine::{LivePolicy, SpeedRule, live_points};
-use quizline::live::client::{self, Base, Client, HttpReply, Socket};
 use quizline::live::http::{CreateRequest, CreateResponse, JoinResponse};
 use quizline::live::keys::KeyEntry;
 use quizline::live::limit::Rate;
@@ -18,6 +17,13 @@ use quizline::live::{LeaderboardMode, Live, LiveConfig, RoomOptions};
 use quizline::server::{self, ServerConfig};
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
+
+/// The binary's client: `quizline host` and `quizline bots` speak through it.
+#[allow(dead_code)]
+#[path = "../src/cli/client.rs"]
+mod client;
+
+use client::{Base, Client, HttpReply, Socket};
 
 struct Server {
     client: Client,
@@ -33,17 +39,16 @@ fn fixtures() -> Vec<PathBuf> {
 
 async fn start(config: LiveConfig) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let (mut state, skipped) = server::open(&ServerConfig {
+    let (state, skipped) = server::open(&ServerConfig {
         questions: fixtures(),
         data_dir: dir.path().to_path_buf(),
+        live: config,
+        ..ServerConfig::default()
     })
     .await
     .unwrap();
     assert!(skipped.is_empty(), "{skipped:?}");
-    let live = Live::restore_with(state.catalog.clone(), state.rooms.clone(), config)
-        .await
-        .unwrap();
-    state.live = live.clone();
+    let live = state.live.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -1150,32 +1155,47 @@ async fn bots_play_a_whole_game_by_themselves() {
     let mut o = choice_opts();
     o.time_limit_s = Some(20);
     let room = server.create("live-choice", o).await;
-    let report = quizline::live::bots::run(quizline::live::bots::BotConfig {
-        url: server.client.base().http.clone(),
-        code: room.code.clone(),
-        count: 40,
-        accuracy: 1.0,
-        think_ms: (10, 200),
-        key: Some(room.host_secret.clone()),
-        drive: true,
-        timeout: Duration::from_secs(60),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    assert_eq!(report.joined, 40, "{}", report.summary());
-    assert_eq!(report.error_count(), 0, "{}", report.summary());
-    assert_eq!(report.answers_acked, 40 * 4, "{}", report.summary());
-    assert_eq!(report.finished, 40);
-    assert_eq!(report.dropped_events + report.duplicate_events, 0);
-    assert_eq!(report.questions_opened, 4);
+    // `quizline bots` as a teacher runs it, with its report as JSON.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_quizline"))
+        .args([
+            "bots",
+            "--url",
+            &server.client.base().http,
+            "--code",
+            &room.code,
+        ])
+        .args(["--count", "40", "--accuracy", "1", "--think-ms", "10..200"])
+        .args(["--drive", "--timeout", "60", "--json"])
+        .env("QUIZLINE_HOST_KEY", &room.host_secret)
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let count = |field: &str| {
+        report[field]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{field}: {text}"))
+    };
+    assert_eq!(count("joined"), 40, "{text}");
+    assert_eq!(count("join_errors") + count("connect_errors"), 0, "{text}");
+    assert_eq!(report["errors"], serde_json::json!({}), "{text}");
+    assert_eq!(count("answers_acked"), 40 * 4, "{text}");
+    assert_eq!(count("finished"), 40);
+    assert_eq!(count("dropped_events") + count("duplicate_events"), 0);
+    assert_eq!(count("questions_opened"), 4);
     assert_eq!(
-        report.fanout.count,
+        report["fanout"]["count"],
         40 * 4,
         "every bot saw every question live"
     );
-    assert_eq!(report.ack.count, 40 * 4);
-    assert!(!report.timed_out);
+    assert_eq!(report["ack"]["count"], 40 * 4);
+    assert_eq!(report["timed_out"], false);
     // Accuracy 1: everyone is right every time.
     let stats: serde_json::Value = server
         .client

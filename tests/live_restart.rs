@@ -8,10 +8,16 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use quizline::live::RoomOptions;
-use quizline::live::client::{self, Base, Client, Socket};
 use quizline::live::http::{CreateRequest, CreateResponse, JoinResponse};
 use quizline::live::keys::KeyEntry;
 use quizline::live::protocol::{ClientMsg, ServerMsg};
+
+/// The binary's client: `quizline host` and `quizline bots` speak through it.
+#[allow(dead_code)]
+#[path = "../src/cli/client.rs"]
+mod client;
+
+use client::{Base, Client, Socket};
 
 struct Running {
     child: Child,

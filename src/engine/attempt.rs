@@ -108,8 +108,9 @@ impl Attempt {
             .into_iter()
             .map(|index| {
                 let question = &set.questions[index];
+                // The file's order too may be the answer of a hand-written set.
                 let layout = if options.in_order {
-                    Layout::identity(&question.body)
+                    Layout::identity(&question.body).unsolved(&question.body)
                 } else {
                     Layout::shuffled(&question.body, &mut rng)
                 };

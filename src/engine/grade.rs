@@ -220,7 +220,7 @@ pub fn is_permutation(order: &[usize], n: usize) -> bool {
 }
 
 /// Text as compared for a cloze: letters and digits only, lower case, with
-/// diacritics, spacing and punctuation gone ("Nagorno-Karabakh" = "nagorno karabakh").
+/// diacritics, spacing and punctuation gone ("Nova-Estrela" = "nova estrela").
 pub fn normalize_text(text: &str) -> String {
     text.nfkd()
         .filter(|c| !is_combining_mark(*c))
@@ -357,12 +357,12 @@ mod tests {
     fn cloze_ignores_case_diacritics_spacing() {
         let body = || Body::Cloze {
             text: "___".into(),
-            accept: vec!["Nagorno-Karabakh".into(), "Karabakh".into()],
+            accept: vec!["Nova-Estrela".into(), "Estrela".into()],
         };
-        check(body(), Response::Text("nagorno karabakh".into()), 1.0);
-        check(body(), Response::Text("  NAGORNO-KARABAKH ".into()), 1.0);
-        check(body(), Response::Text("Karabákh".into()), 1.0);
-        check(body(), Response::Text("Armenia".into()), 0.0);
+        check(body(), Response::Text("nova estrela".into()), 1.0);
+        check(body(), Response::Text("  NOVA-ESTRELA ".into()), 1.0);
+        check(body(), Response::Text("Estréla".into()), 1.0);
+        check(body(), Response::Text("Ostland".into()), 0.0);
         check(body(), Response::Text("".into()), 0.0);
     }
 

@@ -29,12 +29,47 @@ impl Layout {
         }
     }
 
+    /// A random order, never one that answers the question by itself.
     pub fn shuffled(body: &Body, rng: &mut Seeded) -> Layout {
         let (n, m) = sizes(body);
         Layout {
             options: rng.permutation(n),
             right: rng.permutation(m),
         }
+        .unsolved(body)
+    }
+
+    /// Whether the layout, left as shown, would be a fully correct answer:
+    /// an ordering listed first to last, or a matching with every item
+    /// across from its match. Other kinds never are: they start unanswered.
+    pub fn is_solved(&self, body: &Body) -> bool {
+        match body {
+            Body::Ordering { answer, .. } => self.options.len() >= 2 && self.options == *answer,
+            Body::Matching { answer, .. } => {
+                self.options.len() >= 2
+                    && self.options.len() <= self.right.len()
+                    && self
+                        .options
+                        .iter()
+                        .zip(&self.right)
+                        .all(|(&left, &right)| answer.get(left) == Some(&right))
+            }
+            _ => false,
+        }
+    }
+
+    /// This layout, or, when it is solved, the same one moved on by one
+    /// place: a person who never touches the list must not be right. One
+    /// place suffices: the items are distinct, so a rotation of two or more
+    /// never lands on itself, and every left item loses its match.
+    pub fn unsolved(mut self, body: &Body) -> Layout {
+        if self.is_solved(body) {
+            match body {
+                Body::Matching { .. } => self.right.rotate_left(1),
+                _ => self.options.rotate_left(1),
+            }
+        }
+        self
     }
 
     /// Whether the layout fits the body, e.g. after a set was edited.
@@ -530,7 +565,7 @@ mod tests {
             },
             Body::Cloze {
                 text: "x ___".into(),
-                accept: vec!["Baku".into()],
+                accept: vec!["Port Veyra".into()],
             },
         ];
         for body in bodies {

@@ -86,66 +86,6 @@ pub fn csv_field(text: &str) -> String {
     }
 }
 
-/// Parses `a..b` (milliseconds) as used by `--think-ms`.
-pub fn parse_range(text: &str) -> Result<(u64, u64), String> {
-    let (a, b) = match text.split_once("..") {
-        Some((a, b)) => (a.trim(), b.trim()),
-        None => (text.trim(), text.trim()),
-    };
-    let a: u64 = a
-        .parse()
-        .map_err(|_| format!("'{text}' is not a range such as 500..3000"))?;
-    let b: u64 = b
-        .parse()
-        .map_err(|_| format!("'{text}' is not a range such as 500..3000"))?;
-    if a > b {
-        return Err(format!("'{text}': the low end is above the high end"));
-    }
-    Ok((a, b))
-}
-
-/// Raises this process's soft limit on open files toward `want` (never past
-/// the hard limit). Returns the limit now in force.
-// `rlim_t` is not u64 on every platform, so the casts stay.
-#[allow(clippy::unnecessary_cast)]
-pub fn raise_nofile_limit(want: u64) -> Result<u64, String> {
-    #[cfg(unix)]
-    {
-        let mut lim = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit and setrlimit only read and write the struct
-        // passed by pointer, which lives for the whole call.
-        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
-            return Err(format!(
-                "cannot read the open-file limit: {}",
-                std::io::Error::last_os_error()
-            ));
-        }
-        let target = (want as libc::rlim_t).min(lim.rlim_max);
-        if lim.rlim_cur >= target {
-            return Ok(lim.rlim_cur as u64);
-        }
-        let raised = libc::rlimit {
-            rlim_cur: target,
-            rlim_max: lim.rlim_max,
-        };
-        // SAFETY: as above.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
-            return Err(format!(
-                "cannot raise the open-file limit to {target}: {}; raise it with `ulimit -n {target}`",
-                std::io::Error::last_os_error()
-            ));
-        }
-        Ok(target as u64)
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(want)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,13 +137,5 @@ mod tests {
         assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_field("-5"), "-5", "numbers stay numbers");
         assert_eq!(csv_field("-x"), "'-x");
-    }
-
-    #[test]
-    fn ranges() {
-        assert_eq!(parse_range("500..3000"), Ok((500, 3000)));
-        assert_eq!(parse_range("700"), Ok((700, 700)));
-        assert!(parse_range("3000..500").is_err());
-        assert!(parse_range("a..b").is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! The WebSocket endpoints: one socket per player and per host screen.
 //!
-//! Each socket is one task with small buffers (see [`limits`]); room events
+//! Each socket is one task with small buffers (see `limits`); room events
 //! arrive as shared, pre-serialized bytes, so fan-out to 10,000 players
 //! costs one serialization and 10,000 reference-count increments.
 

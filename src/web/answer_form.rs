@@ -133,9 +133,18 @@ pub fn read(view: &View, form: &FormData) -> Result<ReadAnswer, AppError> {
         Kind::Ordering => {
             let mut at: Vec<Option<String>> = vec![None; n];
             let mut clash = None;
+            let mut missing = false;
             for (p, l) in letters(n).into_iter().enumerate() {
                 let name = format!("position-{l}");
-                let pos = position(&name, required(form, &name)?, n)?;
+                let value = required(form, &name)?;
+                // A menu left at "Choose…" is no answer: the list as shown
+                // is never taken for the person's order.
+                if value.is_empty() {
+                    missing = true;
+                    filled.positions.push(None);
+                    continue;
+                }
+                let pos = position(&name, value, n)?;
                 filled.positions.push(Some(pos));
                 let slot = &mut at[pos - 1];
                 if slot.is_some() {
@@ -144,12 +153,15 @@ pub fn read(view: &View, form: &FormData) -> Result<ReadAnswer, AppError> {
                     *slot = Some(letter(p));
                 }
             }
-            match clash {
-                Some(pos) => Err(format!(
+            match (missing, clash) {
+                (true, _) => Err(format!(
+                    "Give every item a position, from 1 (first) to {n} (last)."
+                )),
+                (false, Some(pos)) => Err(format!(
                     "Two items are both in position {pos}. Give each item its own position, \
                      from 1 (first) to {n} (last)."
                 )),
-                None => Ok(at.into_iter().flatten().collect::<Vec<_>>().join(" ")),
+                (false, None) => Ok(at.into_iter().flatten().collect::<Vec<_>>().join(" ")),
             }
         }
         Kind::Matching => {
@@ -252,14 +264,14 @@ pub fn control(view: &View, filled: Option<&Filled>) -> Control {
                 .enumerate()
                 .map(|(p, text)| {
                     let l = letter(p);
-                    // As shown unless the person chose otherwise, so that a
-                    // fresh page is a complete answer: the order as listed.
-                    let chosen = filled.positions.get(p).copied().flatten().unwrap_or(p + 1);
+                    // Blank until the person chooses: an untouched list is
+                    // no answer, never the order as listed.
+                    let chosen = filled.positions.get(p).copied().flatten();
                     OrderItem {
                         id: format!("position-{l}"),
                         letter: l,
                         text: text.to_string(),
-                        positions: (1..=n).map(|k| (k, k == chosen)).collect(),
+                        positions: (1..=n).map(|k| (k, chosen == Some(k))).collect(),
                     }
                 })
                 .collect(),
@@ -357,6 +369,25 @@ mod tests {
         )
         .unwrap();
         assert!(clash.input.unwrap_err().contains("position 1"));
+
+        // Menus left at their blank choice are no answer.
+        let blank = read_pairs(
+            &view,
+            &[("position-a", ""), ("position-b", "1"), ("position-c", "")],
+        )
+        .unwrap();
+        assert_eq!(
+            blank.input.unwrap_err(),
+            "Give every item a position, from 1 (first) to 3 (last)."
+        );
+        assert_eq!(blank.filled.positions, vec![None, Some(1), None]);
+        match control(&view, None) {
+            Control::Ordering { items } => assert!(
+                items.iter().all(|i| i.positions.iter().all(|(_, s)| !s)),
+                "a fresh list has no position chosen"
+            ),
+            _ => panic!("an ordering is shown as an ordering"),
+        }
         assert_eq!(clash.filled.positions, vec![Some(1), Some(1), Some(2)]);
 
         for bad in [
@@ -432,13 +463,13 @@ mod tests {
     #[test]
     fn text_answers_are_one_line() {
         let q = question(Body::Cloze {
-            text: "The ___ corridor".into(),
-            accept: vec!["Lachin".into()],
+            text: "The ___ pass".into(),
+            accept: vec!["Veyra".into()],
         });
         let layout = Layout::identity(&q.body);
         let view = View::new(&q, &layout);
-        let read = read_pairs(&view, &[("text", "  La\nchin ")]).unwrap();
-        assert_eq!(read.input.unwrap(), "La chin");
+        let read = read_pairs(&view, &[("text", "  Vey\nra ")]).unwrap();
+        assert_eq!(read.input.unwrap(), "Vey ra");
         assert!(read_pairs(&view, &[("text", "  ")]).unwrap().input.is_err());
         assert!(read_pairs(&view, &[]).is_err());
         let long = "x".repeat(TEXT_MAX + 1);

@@ -1,149 +1,27 @@
-//! What the browser tests share: finding Chromium, Node and the npm
-//! packages (a loud skip without them, a failure with
-//! `QUIZLINE_E2E=required`), starting the real server binary on port 0, and
-//! running one `tests/e2e/*.mjs` script against it.
+//! What the integration tests share, one copy each: process guards and
+//! reading a child's output against a deadline (`process`), starting the
+//! real server binary and finding its address (`server`), an HTTP client and
+//! page, form and CSV readers (`http`), and the browser-test runner (`e2e`).
+//!
+//! Each test crate includes this with `mod support;` and uses a part of it.
+#![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+pub mod e2e;
+pub mod http;
+pub mod process;
+pub mod server;
 
-/// Killed however the test ends.
-struct Guard(Child);
+#[allow(unused_imports)]
+pub use e2e::run_browser_test;
 
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+use std::path::PathBuf;
+
+/// A path from the crate root.
+pub fn repo(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn chromium() -> PathBuf {
-    std::env::var_os("CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
-}
-
-/// What is missing to run the browser test, if anything.
-fn missing() -> Option<String> {
-    let chromium = chromium();
-    if !chromium.exists() {
-        return Some(format!(
-            "Chromium not found ({}; install Debian's `chromium` package or set CHROMIUM)",
-            chromium.display()
-        ));
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Some("Node.js not found (`node` is not on the PATH)".into());
-    }
-    let modules = root().join("tests/e2e/node_modules");
-    for package in ["playwright-core", "axe-core"] {
-        if !modules.join(package).join("package.json").exists() {
-            return Some(format!(
-                "{package} not installed in {} (run `npm ci --prefix tests/e2e`)",
-                modules.display()
-            ));
-        }
-    }
-    None
-}
-
-fn start_server(data: &Path, questions: &[&str]) -> (Guard, String) {
-    let root = root();
-    let questions: Vec<String> = questions
-        .iter()
-        .map(|q| root.join(q).display().to_string())
-        .collect();
-    let questions = questions.join(",");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quizline"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--questions",
-            &questions,
-            "--data",
-        ])
-        .arg(data)
-        .env("QUIZLINE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the quizline binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let guard = Guard(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = rx
-            .recv_timeout(left)
-            .expect("the server prints its address");
-        if let Some(at) = line.find("http://")
-            && line.starts_with("quizline: serving")
-        {
-            return (guard, line[at..].trim().to_string());
-        }
-    }
-}
-
-/// Serves `questions` (paths from the crate root) and runs
-/// `tests/e2e/SCRIPT` against the server.
-pub fn run_browser_test(script: &str, questions: &[&str]) {
-    if let Some(why) = missing() {
-        if std::env::var("QUIZLINE_E2E").as_deref() == Ok("required") {
-            panic!("QUIZLINE_E2E=required, but {why}");
-        }
-        // Straight to stderr: the test harness swallows `eprintln!` of a
-        // passing test, and this must be seen.
-        let rule = "=".repeat(70);
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "\n{rule}\nskipped: {why}\nThe browser test did not run. \
-             QUIZLINE_E2E=required makes this a failure.\n{rule}"
-        );
-        return;
-    }
-    let data = tempfile::tempdir().unwrap();
-    let (_server, url) = start_server(data.path(), questions);
-    let shots = std::env::var("QUIZLINE_E2E_SHOTS").unwrap_or_else(|_| "/tmp/quizline-e2e".into());
-    let mut node = Guard(
-        Command::new("node")
-            .arg(root().join("tests/e2e").join(script))
-            .arg(&url)
-            .env("CHROMIUM", chromium())
-            .env("QUIZLINE_E2E_SHOTS", &shots)
-            .current_dir(root())
-            .spawn()
-            .expect("node starts"),
-    );
-    // The script has its own timeouts; this is the last resort.
-    let deadline = Instant::now() + Duration::from_secs(600);
-    let status = loop {
-        if let Some(status) = node.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the browser test took more than 10 minutes"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    assert!(
-        status.success(),
-        "the browser test failed ({status}); its output is above, screenshots in {shots}"
-    );
+/// A file in `tests/fixtures`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo("tests/fixtures").join(name)
 }
