@@ -116,6 +116,14 @@ impl RoomStore for NoStore {
     fn set_phase(&self, _: &str, _: PhaseRow) -> crate::store::live::StoreFuture<'_, ()> {
         closed()
     }
+    fn end_game(
+        &self,
+        _: &str,
+        _: PhaseRow,
+        _: Vec<u32>,
+    ) -> crate::store::live::StoreFuture<'_, ()> {
+        closed()
+    }
     fn add_player(
         &self,
         _: crate::store::live::NewPlayer,
