@@ -323,12 +323,10 @@ pub async fn create_room(
 ) -> Response {
     if let Err(wait) = state.live.check_create_rate(addr) {
         let secs = wait.as_secs().max(1);
-        return message_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many rooms at once",
-            &format!("Wait {secs} seconds and try again."),
-            ("/host", "Back to the form"),
-        );
+        return AppError::TooManyRequests(format!(
+            "Too many rooms were created from here at once. Wait {secs} seconds and try again."
+        ))
+        .into_response();
     }
     let form = match parse_form(&form) {
         (form, None) => form,
@@ -424,13 +422,9 @@ pub async fn host(
     listen: Option<Extension<ListenAddr>>,
     headers: HeaderMap,
 ) -> Response {
+    let no_room = |why: String| AppError::NotFound(why).into_response();
     let Some(code) = normalize_code(&code) else {
-        return message_page(
-            StatusCode::NOT_FOUND,
-            "No such room",
-            "A join code is six digits.",
-            ("/host", "Host a live quiz"),
-        );
+        return no_room("There is no room here: a join code is six digits.".into());
     };
     let Some(room) = state.live.room(&code) else {
         let past = state.live.store().load_room(&code).await.ok().flatten();
@@ -441,12 +435,7 @@ pub async fn host(
                 "The room is closed. Its results stay available to its host.",
                 (&format!("/host/{code}/results"), "See the results"),
             ),
-            None => message_page(
-                StatusCode::NOT_FOUND,
-                "No such room",
-                &format!("There is no room with code {code}."),
-                ("/host", "Host a live quiz"),
-            ),
+            None => no_room(format!("There is no room with code {code}.")),
         };
     };
     let join = join_base(&state.live, listen, &headers);
@@ -513,14 +502,7 @@ pub async fn results(
 ) -> Response {
     let stored = match hosted_room(&state.live, &code, &headers).await {
         Ok(s) => s,
-        Err(e) => {
-            return message_page(
-                e.status,
-                "Results not available",
-                &e.message,
-                ("/host", "Your rooms"),
-            );
-        }
+        Err(e) => return AppError::from(e).into_response(),
     };
     let set = state.live.catalog().get(&stored.set_id).cloned();
     let r = results::build(&stored, set.as_deref());
