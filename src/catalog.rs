@@ -1,10 +1,13 @@
 //! The question sets a server offers: every valid set found under the
-//! question directories. An invalid file is reported and skipped; it never
-//! stops the others from being served.
+//! question directories. An invalid file, an unreadable directory or a
+//! symbolic link loop is reported and skipped; it never stops the others
+//! from being served.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use walkdir::WalkDir;
 
 use crate::check::set_problem_messages;
 use crate::files::{FileError, FileKind, load_set, read_text, sniff};
@@ -21,25 +24,41 @@ pub struct Loaded {
     pub skipped: Vec<FileError>,
 }
 
-/// Every `.ron` file below `dir`, sorted, so loading order never depends on the file system.
-pub fn ron_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "ron") {
-                out.push(path);
+/// Every `.ron` file below `dir`, sorted, so loading order never depends on
+/// the file system, and what could not be walked. Links are followed (a set
+/// directory may be linked in), but a link back to a directory above it is
+/// a loop: it is reported and its branch skipped, never walked for ever.
+pub fn ron_files(dir: &Path) -> (Vec<PathBuf>, Vec<FileError>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for entry in WalkDir::new(dir).follow_links(true) {
+        match entry {
+            Ok(entry) => {
+                let path = entry.path();
+                if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "ron") {
+                    files.push(entry.into_path());
+                }
             }
+            Err(e) => problems.push(walk_problem(dir, &e)),
         }
     }
-    out.sort();
-    out
+    files.sort();
+    (files, problems)
+}
+
+fn walk_problem(root: &Path, e: &walkdir::Error) -> FileError {
+    let path = e.path().unwrap_or(root);
+    match (e.loop_ancestor(), e.io_error()) {
+        (Some(ancestor), _) => FileError::plain(
+            path,
+            format!(
+                "a symbolic link loop (back to {}); skipped",
+                ancestor.display()
+            ),
+        ),
+        (None, Some(io)) => FileError::plain(path, format!("cannot read: {io}; skipped")),
+        (None, None) => FileError::plain(path, format!("{e}; skipped")),
+    }
 }
 
 impl Catalog {
@@ -50,7 +69,9 @@ impl Catalog {
         let mut skipped = Vec::new();
         for root in paths {
             let files = if root.is_dir() {
-                ron_files(root)
+                let (files, problems) = ron_files(root);
+                skipped.extend(problems);
+                files
             } else {
                 vec![root.clone()]
             };

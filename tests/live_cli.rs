@@ -7,6 +7,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// The binary's client: `quizline host` and `quizline bots` speak through it.
+#[allow(dead_code)]
+#[path = "../src/cli/client.rs"]
+mod client;
+
 struct Guard(Child);
 
 impl Drop for Guard {
@@ -204,9 +209,7 @@ fn host_starts_its_own_server() {
         .to_string();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let client = quizline::live::client::Client::new(
-            quizline::live::client::Base::parse(&base).unwrap(),
-        );
+        let client = client::Client::new(client::Base::parse(&base).unwrap());
         let r = client
             .get(&format!("/api/rooms/{code}"), None)
             .await

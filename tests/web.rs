@@ -158,6 +158,7 @@ async fn app_with(questions: Vec<PathBuf>) -> App {
     let (state, _skipped) = server::open(&ServerConfig {
         questions,
         data_dir: dir.path().to_path_buf(),
+        ..ServerConfig::default()
     })
     .await
     .expect("server opens");
@@ -1547,6 +1548,7 @@ async fn an_attempt_on_a_changed_set_is_refused_not_crashed() {
     let config = ServerConfig {
         questions: vec![dir.path().to_path_buf()],
         data_dir: data.path().to_path_buf(),
+        ..ServerConfig::default()
     };
     let id;
     let cookie;

@@ -23,9 +23,15 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut files = Vec::new();
+    let mut invalid = 0;
     for p in &args.paths {
         if p.is_dir() {
-            files.extend(ron_files(p));
+            let (found, problems) = ron_files(p);
+            files.extend(found);
+            for e in problems {
+                invalid += 1;
+                report(e);
+            }
         } else if p.exists() {
             files.push(p.clone());
         } else {
@@ -33,7 +39,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     }
-    let mut invalid = 0;
     for path in &files {
         let errors = check_file(path);
         if errors.is_empty() {

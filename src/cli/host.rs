@@ -5,18 +5,18 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::client::{Base, Client};
 use anyhow::{Context, bail};
 use quizline::engine::SpeedRule;
-use quizline::live::client::{Base, Client};
 use quizline::live::http::{CreateRequest, CreateResponse};
 use quizline::live::{LeaderboardMode, RoomOptions};
 use quizline::question::Kind;
-use quizline::server::{self, ServerConfig};
+use quizline::server;
 
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Host a live class quiz: create a room and print its join code, student link and host link",
-    after_help = "Examples:\n  quizline host live-mixed --questions tests/fixtures --count 5 --time 30\n  quizline host questions/karabakh/set.ron --scoring accuracy-only --untimed\n  quizline host live-mixed --url http://127.0.0.1:8080\n\nOpen the host link on the projector; students open the student link (or scan the QR code on the host screen) and type the code.\nFor a classroom network, start with --addr 0.0.0.0:8080 and set QUIZLINE_PUBLIC_URL=http://<this machine's LAN address>:8080 so links and the QR code point there."
+    after_help = "Examples:\n  quizline host live-mixed --questions tests/fixtures --count 5 --time 30\n  quizline host questions/karabakh/set.ron --scoring accuracy-only --untimed\n  quizline host live-mixed --url http://127.0.0.1:8080\n\nOpen the host link on the projector; students open the student link (or scan the QR code on the host screen) and type the code.\nFor a classroom network, start with --addr 0.0.0.0:8080 and pass --public-url http://<this machine's LAN address>:8080 (or set QUIZLINE_PUBLIC_URL) so links and the QR code point there."
 )]
 pub struct Args {
     /// A question set: its id, or the path of its .ron file.
@@ -65,6 +65,9 @@ pub struct Args {
     /// Database directory for the server this command starts.
     #[arg(long, default_value = "quizline-data")]
     pub data: Option<PathBuf>,
+    /// Options of the server this command starts.
+    #[command(flatten)]
+    pub server: super::serve::ServerArgs,
 }
 
 /// `--scoring`: the engine's [`SpeedRule`], under the same names.
@@ -162,8 +165,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         if let Some(url) = &args.url {
-            let base = Base::parse(url).map_err(anyhow::Error::msg)?;
-            let client = Client::new(base.clone());
+            let base = Base::parse(url)?;
+            let client = Client::new(base);
             let reply = client
                 .post_json(
                     "/api/rooms",
@@ -173,14 +176,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         options,
                     },
                 )
-                .await
-                .map_err(anyhow::Error::msg)?;
+                .await?;
             if !reply.status.is_success() {
                 bail!("the server refused: {}", reply.error_message());
             }
-            let created: CreateResponse = reply.json().map_err(anyhow::Error::msg)?;
+            let created: CreateResponse = reply.json()?;
             let title = id.clone();
-            print_room(&base.http, &created.code, &created.host_secret, &title, created.questions);
+            print_room(&client.base().http, &created.code, &created.host_secret, &title, created.questions);
             return Ok(ExitCode::SUCCESS);
         }
 
@@ -188,10 +190,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Some(f) = file {
             questions.push(f);
         }
-        let config = ServerConfig {
+        super::raise_open_files();
+        let config = args.server.config(
             questions,
-            data_dir: args.data.clone().unwrap_or_else(|| "quizline-data".into()),
-        };
+            args.data.clone().unwrap_or_else(|| "quizline-data".into()),
+        );
         let (state, skipped) = server::open(&config).await?;
         for e in &skipped {
             // A set loaded twice (given as a file inside --questions) is not a problem.
@@ -227,7 +230,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         print_room(&base, &created.code, &created.host_secret, &title, created.questions);
         if bound.ip().is_unspecified() && state.live.config().public_url.is_none() {
             println!(
-                "Note: students need this machine's network address; set QUIZLINE_PUBLIC_URL so the links and QR code use it."
+                "Note: students need this machine's network address; pass --public-url (or set QUIZLINE_PUBLIC_URL) so the links and QR code use it."
             );
         }
         println!("Press Ctrl-C to stop the server.");

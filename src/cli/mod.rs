@@ -6,8 +6,10 @@ use clap::{Parser, Subcommand};
 
 mod bots;
 mod check;
+pub mod client;
 mod generate;
 mod host;
+mod nofile;
 mod play;
 mod serve;
 mod show;
@@ -47,6 +49,14 @@ pub fn say(text: impl std::fmt::Display) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}")
+}
+
+/// What a server asks for: 10,000 players are 10,000 sockets. Falling
+/// short is worth a warning, not a refusal to start.
+pub fn raise_open_files() {
+    if let Err(e) = nofile::raise(65_536) {
+        tracing::warn!("{e:#}");
+    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -6,7 +6,7 @@
 //! asks, so that the output is byte-identical for the same inputs, and a
 //! question that did not change keeps its id and its draws when others change.
 //!
-//! Every builder reads precomputed pools ([`index::Index`]) and a bounded
+//! Every builder reads precomputed pools (`index::Index`) and a bounded
 //! neighbourhood of events in date order, so time and memory are linear in
 //! the number of events.
 

@@ -3,9 +3,9 @@
 //!
 //! [`room`] holds the game rules and fan-out, [`http`] and [`ws`] the
 //! endpoints, [`pages`] the host's and students' pages, [`results`] the CSV
-//! and statistics, [`bots`] the simulated students that demos and load tests
-//! drive over the real protocol, and [`client`] the small HTTP/WebSocket
-//! client they and `quizline host` share.
+//! and statistics, [`limit`] the join and creation rates. The simulated
+//! students of `quizline bots` and its client are the binary's, not this
+//! library's.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -19,11 +19,9 @@ use axum::routing::{get, post};
 use crate::catalog::Catalog;
 use crate::engine::{Attempt, AttemptOptions};
 use crate::server::AppState;
+use crate::store::StoreError;
 use crate::store::live::{NewRoom, PhaseRow, RoomStore};
-use crate::store::{Sqlite, StoreError};
 
-pub mod bots;
-pub mod client;
 pub mod http;
 pub mod keys;
 pub mod limit;
@@ -56,6 +54,11 @@ pub struct LiveConfig {
     pub create_per_address: Rate,
     /// Rooms kept in memory at once.
     pub max_rooms: usize,
+    /// Sockets that have not said `hello` are closed after this long.
+    pub hello_deadline: Duration,
+    /// Sockets one address may hold open before saying `hello`; a class
+    /// behind one school NAT opens its sockets within seconds of each other.
+    pub greeting_per_address: usize,
 }
 
 impl Default for LiveConfig {
@@ -68,25 +71,9 @@ impl Default for LiveConfig {
             join_per_room: Rate::new(1_000, 500),
             create_per_address: Rate::new(20, 1),
             max_rooms: 2_000,
+            hello_deadline: Duration::from_secs(10),
+            greeting_per_address: 200,
         }
-    }
-}
-
-impl LiveConfig {
-    /// The defaults, with `QUIZLINE_PUBLIC_URL` and
-    /// `QUIZLINE_LIMIT_LOOPBACK=1` read from the environment.
-    pub fn from_env() -> LiveConfig {
-        let mut c = LiveConfig::default();
-        if let Ok(url) = std::env::var("QUIZLINE_PUBLIC_URL") {
-            let url = url.trim().trim_end_matches('/').to_string();
-            if url.starts_with("http://") || url.starts_with("https://") {
-                c.public_url = Some(url);
-            }
-        }
-        if std::env::var("QUIZLINE_LIMIT_LOOPBACK").is_ok_and(|v| v == "1") {
-            c.limit_loopback = true;
-        }
-        c
     }
 }
 
@@ -127,6 +114,14 @@ impl RoomStore for NoStore {
         closed()
     }
     fn set_phase(&self, _: &str, _: PhaseRow) -> crate::store::live::StoreFuture<'_, ()> {
+        closed()
+    }
+    fn end_game(
+        &self,
+        _: &str,
+        _: PhaseRow,
+        _: Vec<u32>,
+    ) -> crate::store::live::StoreFuture<'_, ()> {
         closed()
     }
     fn add_player(
@@ -215,19 +210,11 @@ impl Live {
     }
 
     /// Reopens the rooms that were running when the server stopped.
-    pub async fn restore(catalog: Arc<Catalog>, store: Arc<Sqlite>) -> Result<Live, StoreError> {
-        Live::restore_with(catalog, store, LiveConfig::from_env()).await
-    }
-
-    pub async fn restore_with(
+    pub async fn restore(
         catalog: Arc<Catalog>,
         store: Arc<dyn RoomStore>,
         config: LiveConfig,
     ) -> Result<Live, StoreError> {
-        // 10,000 players are 10,000 sockets; the usual soft limit is 1,024.
-        if let Err(e) = util::raise_nofile_limit(65_536) {
-            tracing::warn!("{e}");
-        }
         store.ensure_live_schema().await?;
         let live = Live::new(catalog, store.clone(), config);
         for stored in store.active_rooms().await? {
@@ -447,12 +434,23 @@ pub fn routes() -> Router<AppState> {
         .route("/api/rooms/{code}/play", get(ws::player))
         .route("/api/rooms/{code}/host", get(ws::host))
         .route("/api/host/rooms", get(http::owned_rooms))
-        .route("/host", get(pages::new_room).post(pages::create_room))
         .route("/host/{code}", get(pages::host))
         .route("/host/{code}/results", get(pages::results))
         .route("/play", get(pages::play))
         .route("/play/{code}", get(pages::play_code))
-        .route("/live/assets/{file}", get(pages::asset));
+        .route(
+            "/live/assets/{file}",
+            get(crate::http::assets::legacy_live_asset),
+        )
+        // The host form is a form like the self-tests': it needs the
+        // browser cookie its token is tied to.
+        .merge(
+            Router::new()
+                .route("/host", get(pages::new_room).post(pages::create_room))
+                .route_layer(axum::middleware::from_fn(
+                    crate::http::browser::ensure_browser,
+                )),
+        );
     // Every body here is a nickname, a secret or a form: small.
     api.layer(DefaultBodyLimit::max(8 * 1024))
 }

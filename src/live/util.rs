@@ -1,62 +1,11 @@
-//! Secrets, hashing, clocks, names and escaping: the small pieces the rooms,
-//! the handlers and the pages share.
+//! Join codes, nicknames, escaping and CSV fields: the small pieces the
+//! rooms, the handlers and the pages share.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
-pub type Hash = [u8; 32];
-
-/// Wall-clock milliseconds since the Unix epoch: what the store keeps, so an
-/// open question's instant means the same after a restart.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut b = [0u8; N];
-    // The OS generator only fails when the platform has none; a server
-    // without one cannot hand out secrets at all.
-    getrandom::fill(&mut b).expect("the operating system's random generator");
-    b
-}
-
-pub fn random_u64() -> u64 {
-    u64::from_le_bytes(random_bytes::<8>())
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
-
-/// A 256-bit secret, as 64 hex digits.
-pub fn new_secret() -> String {
-    hex(&random_bytes::<32>())
-}
-
-pub fn sha256(text: &str) -> Hash {
-    Sha256::digest(text.as_bytes()).into()
-}
-
-/// Compares without an early exit, so the time taken says nothing about how
-/// much of a guess was right.
-pub fn ct_eq(a: &Hash, b: &Hash) -> bool {
-    let mut diff = 0u8;
-    for (x, y) in a.iter().zip(b) {
-        diff |= x ^ y;
-    }
-    diff == 0
-}
+// Secrets and the clock are the HTTP layer's, shared with the self-tests.
+pub use crate::http::clock::now_ms;
+pub use crate::http::secret::{Hash, ct_eq, new_secret, random_bytes, random_u64, sha256};
 
 /// A six-digit join code: digits are what a phone's keypad offers first.
 pub fn new_code() -> String {
@@ -137,66 +86,6 @@ pub fn csv_field(text: &str) -> String {
     }
 }
 
-/// Parses `a..b` (milliseconds) as used by `--think-ms`.
-pub fn parse_range(text: &str) -> Result<(u64, u64), String> {
-    let (a, b) = match text.split_once("..") {
-        Some((a, b)) => (a.trim(), b.trim()),
-        None => (text.trim(), text.trim()),
-    };
-    let a: u64 = a
-        .parse()
-        .map_err(|_| format!("'{text}' is not a range such as 500..3000"))?;
-    let b: u64 = b
-        .parse()
-        .map_err(|_| format!("'{text}' is not a range such as 500..3000"))?;
-    if a > b {
-        return Err(format!("'{text}': the low end is above the high end"));
-    }
-    Ok((a, b))
-}
-
-/// Raises this process's soft limit on open files toward `want` (never past
-/// the hard limit). Returns the limit now in force.
-// `rlim_t` is not u64 on every platform, so the casts stay.
-#[allow(clippy::unnecessary_cast)]
-pub fn raise_nofile_limit(want: u64) -> Result<u64, String> {
-    #[cfg(unix)]
-    {
-        let mut lim = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit and setrlimit only read and write the struct
-        // passed by pointer, which lives for the whole call.
-        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
-            return Err(format!(
-                "cannot read the open-file limit: {}",
-                std::io::Error::last_os_error()
-            ));
-        }
-        let target = (want as libc::rlim_t).min(lim.rlim_max);
-        if lim.rlim_cur >= target {
-            return Ok(lim.rlim_cur as u64);
-        }
-        let raised = libc::rlimit {
-            rlim_cur: target,
-            rlim_max: lim.rlim_max,
-        };
-        // SAFETY: as above.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
-            return Err(format!(
-                "cannot raise the open-file limit to {target}: {}; raise it with `ulimit -n {target}`",
-                std::io::Error::last_os_error()
-            ));
-        }
-        Ok(target as u64)
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(want)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,7 +114,7 @@ mod tests {
     }
 
     #[test]
-    fn codes_and_secrets() {
+    fn codes() {
         for _ in 0..100 {
             let c = new_code();
             assert_eq!(normalize_code(&c), Some(c.clone()));
@@ -233,11 +122,6 @@ mod tests {
         assert_eq!(normalize_code(" 123-456 "), Some("123456".into()));
         assert_eq!(normalize_code("12345"), None);
         assert_eq!(normalize_code("12345a"), None);
-        let s = new_secret();
-        assert_eq!(s.len(), 64);
-        assert_ne!(s, new_secret());
-        assert!(ct_eq(&sha256(&s), &sha256(&s)));
-        assert!(!ct_eq(&sha256(&s), &sha256("x")));
     }
 
     #[test]
@@ -253,13 +137,5 @@ mod tests {
         assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_field("-5"), "-5", "numbers stay numbers");
         assert_eq!(csv_field("-x"), "'-x");
-    }
-
-    #[test]
-    fn ranges() {
-        assert_eq!(parse_range("500..3000"), Ok((500, 3000)));
-        assert_eq!(parse_range("700"), Ok((700, 700)));
-        assert!(parse_range("3000..500").is_err());
-        assert!(parse_range("a..b").is_err());
     }
 }

@@ -10,9 +10,9 @@
 use crate::engine::{View, letter};
 use crate::question::Kind;
 
-use super::AppError;
-use super::form::FormData;
 use super::pages::{ChoiceOption, ClozeText, Control, MatchChoice, MatchRow, OrderItem};
+use crate::http::AppError;
+use crate::http::form::FormData;
 
 /// Longest text answer read; a cloze blank is a word or a few.
 const TEXT_MAX: usize = 200;

@@ -1,4 +1,4 @@
-//! The one error type of the web front end. Client mistakes become a page
+//! The one error type of every HTML page, self-test and live. Client mistakes become a page
 //! that says what was wrong; anything internal is logged and shown only as
 //! "something went wrong", so no detail of the server leaks into a page.
 
@@ -6,7 +6,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::pages::{Chrome, ErrorPage};
+use super::page::{Chrome, ErrorPage};
 use crate::store::StoreError;
 
 #[derive(Debug)]

@@ -1,12 +1,19 @@
 //! `quizline bots`: simulated students for demos and load tests, over the
-//! real protocol, on this machine only.
+//! real protocol, on this machine only. [`driver`] runs them (and plays the
+//! host), [`bot`] is one student, [`report`] what they measured and
+//! [`proc`] the CPU and memory readings from `/proc`.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::bail;
-use quizline::live::bots::{self, BotConfig, CreateRooms};
-use quizline::live::util::{parse_range, raise_nofile_limit};
+
+mod bot;
+mod driver;
+mod proc;
+mod report;
+
+use driver::{BotConfig, CreateRooms};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -61,7 +68,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let think_ms = parse_range(&args.think_ms).map_err(anyhow::Error::msg)?;
+    let think_ms = parse_range(&args.think_ms)?;
     if args.count == 0 || args.count > 50_000 {
         bail!("--count must be from 1 to 50,000");
     }
@@ -83,12 +90,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // One socket per bot and per room's host, plus a few for the driver.
     let bots = args.count * args.rooms;
     let need = (bots + args.rooms) as u64 + 64;
-    match raise_nofile_limit(need) {
-        Ok(limit) if limit < need => bail!(
+    let limit = super::nofile::raise(need)?;
+    if limit < need {
+        bail!(
             "{bots} bots need {need} open files but the limit is {limit}; raise it with `ulimit -n {need}` (as root, or in /etc/security/limits.conf)"
-        ),
-        Ok(_) => {}
-        Err(e) => bail!("{e}"),
+        );
     }
     let config = BotConfig {
         url: args.url,
@@ -106,9 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         create,
     };
     let runtime = tokio::runtime::Runtime::new()?;
-    let report = runtime
-        .block_on(bots::run(config))
-        .map_err(anyhow::Error::msg)?;
+    let report = runtime.block_on(driver::run(config))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -119,4 +123,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Parses `a..b` (milliseconds) as used by `--think-ms`.
+fn parse_range(text: &str) -> anyhow::Result<(u64, u64)> {
+    let (a, b) = match text.split_once("..") {
+        Some((a, b)) => (a.trim(), b.trim()),
+        None => (text.trim(), text.trim()),
+    };
+    let (Ok(a), Ok(b)) = (a.parse::<u64>(), b.parse::<u64>()) else {
+        bail!("'{text}' is not a range such as 500..3000");
+    };
+    if a > b {
+        bail!("'{text}': the low end is above the high end");
+    }
+    Ok((a, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("500..3000").unwrap(), (500, 3000));
+        assert_eq!(parse_range("700").unwrap(), (700, 700));
+        assert!(parse_range("3000..500").is_err());
+        assert!(parse_range("a..b").is_err());
+    }
 }

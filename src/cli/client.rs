@@ -1,6 +1,8 @@
 //! A small client for the live protocol: JSON over HTTP/1.1 and WebSocket
 //! sockets. `quizline host`, `quizline bots` and the tests use it, so they
-//! all speak to the server exactly as a browser's page does.
+//! all speak to the server exactly as a browser's page does. It is part of
+//! the binary, not the library; the tests include this file as a module,
+//! which is why it names the library `quizline::` rather than `crate::`.
 
 use std::net::{IpAddr, ToSocketAddrs};
 use std::time::Duration;
@@ -19,7 +21,67 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use super::protocol::{ClientMsg, ServerMsg};
+use quizline::live::protocol::{ClientMsg, ServerMsg};
+
+/// Why a request or a socket failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("'{0}' is not an http:// address such as http://127.0.0.1:8080")]
+    NotHttp(String),
+    #[error("'{0}' must be only a scheme, host and port, such as http://127.0.0.1:8080")]
+    NotBase(String),
+    #[error("cannot resolve {host}")]
+    Resolve {
+        host: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{0} is not a loopback address; simulated students only connect to this machine (127.0.0.1, [::1] or localhost)"
+    )]
+    NotLoopback(String),
+    #[error("{0}: no reply within 30 s")]
+    NoReply(String),
+    #[error("{what}")]
+    Http {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("unexpected reply ({status}): {body}")]
+    UnexpectedReply {
+        status: StatusCode,
+        body: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{0}: no handshake within 30 s")]
+    NoHandshake(String),
+    #[error("{what}")]
+    Socket {
+        what: String,
+        #[source]
+        source: tungstenite::Error,
+    },
+    #[error("unreadable message {text}")]
+    Unreadable {
+        text: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl ClientError {
+    fn http(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> ClientError {
+        ClientError::Http {
+            what: what.into(),
+            source: source.into(),
+        }
+    }
+}
 
 /// A server's base address, `http://host:port`, without a trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,15 +92,13 @@ pub struct Base {
 }
 
 impl Base {
-    pub fn parse(url: &str) -> Result<Base, String> {
+    pub fn parse(url: &str) -> Result<Base, ClientError> {
         let url = url.trim().trim_end_matches('/');
-        let authority = url.strip_prefix("http://").ok_or_else(|| {
-            format!("'{url}' is not an http:// address such as http://127.0.0.1:8080")
-        })?;
+        let authority = url
+            .strip_prefix("http://")
+            .ok_or_else(|| ClientError::NotHttp(url.to_string()))?;
         if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
-            return Err(format!(
-                "'{url}' must be only a scheme, host and port, such as http://127.0.0.1:8080"
-            ));
+            return Err(ClientError::NotBase(url.to_string()));
         }
         Ok(Base {
             http: format!("http://{authority}"),
@@ -48,7 +108,7 @@ impl Base {
     }
 
     /// Every address the host name resolves to, or the literal address.
-    fn addresses(&self) -> Result<Vec<IpAddr>, String> {
+    fn addresses(&self) -> Result<Vec<IpAddr>, ClientError> {
         let with_port = if self.authority.contains("]:")
             || (!self.authority.starts_with('[') && self.authority.contains(':'))
         {
@@ -59,18 +119,18 @@ impl Base {
         with_port
             .to_socket_addrs()
             .map(|a| a.map(|s| s.ip()).collect())
-            .map_err(|e| format!("cannot resolve {}: {e}", self.authority))
+            .map_err(|source| ClientError::Resolve {
+                host: self.authority.clone(),
+                source,
+            })
     }
 
     /// Refuses any address that is not this machine: load from simulated
     /// students must never leave it.
-    pub fn require_loopback(&self) -> Result<(), String> {
+    pub fn require_loopback(&self) -> Result<(), ClientError> {
         let addrs = self.addresses()?;
         if addrs.is_empty() || !addrs.iter().all(|a| a.is_loopback()) {
-            return Err(format!(
-                "{} is not a loopback address; simulated students only connect to this machine (127.0.0.1, [::1] or localhost)",
-                self.authority
-            ));
+            return Err(ClientError::NotLoopback(self.authority.clone()));
         }
         Ok(())
     }
@@ -90,13 +150,11 @@ pub struct HttpReply {
 }
 
 impl HttpReply {
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, String> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            format!(
-                "unexpected reply ({}): {e}: {}",
-                self.status,
-                String::from_utf8_lossy(&self.body)
-            )
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ClientError> {
+        serde_json::from_slice(&self.body).map_err(|source| ClientError::UnexpectedReply {
+            status: self.status,
+            body: self.text(),
+            source,
         })
     }
 
@@ -138,7 +196,7 @@ impl Client {
         path: &str,
         bearer: Option<&str>,
         body: Option<Vec<u8>>,
-    ) -> Result<HttpReply, String> {
+    ) -> Result<HttpReply, ClientError> {
         let mut req = Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base.http));
@@ -150,16 +208,16 @@ impl Client {
         }
         let req = req
             .body(Full::new(Bytes::from(body.unwrap_or_default())))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| ClientError::http(path, e))?;
         let res = tokio::time::timeout(Duration::from_secs(30), self.http.request(req))
             .await
-            .map_err(|_| format!("{path}: no reply within 30 s"))?
-            .map_err(|e| format!("{path}: {e}"))?;
+            .map_err(|_| ClientError::NoReply(path.to_string()))?
+            .map_err(|e| ClientError::http(path, e))?;
         let (parts, body) = res.into_parts();
         let body = body
             .collect()
             .await
-            .map_err(|e| format!("{path}: {e}"))?
+            .map_err(|e| ClientError::http(path, e))?
             .to_bytes();
         Ok(HttpReply {
             status: parts.status,
@@ -168,7 +226,7 @@ impl Client {
         })
     }
 
-    pub async fn get(&self, path: &str, bearer: Option<&str>) -> Result<HttpReply, String> {
+    pub async fn get(&self, path: &str, bearer: Option<&str>) -> Result<HttpReply, ClientError> {
         self.request(Method::GET, path, bearer, None).await
     }
 
@@ -177,13 +235,13 @@ impl Client {
         path: &str,
         bearer: Option<&str>,
         body: &T,
-    ) -> Result<HttpReply, String> {
-        let body = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+    ) -> Result<HttpReply, ClientError> {
+        let body = serde_json::to_vec(body).map_err(|e| ClientError::http(path, e))?;
         self.request(Method::POST, path, bearer, Some(body)).await
     }
 
     /// Opens a room's player or host socket (`which` is `play` or `host`).
-    pub async fn socket(&self, code: &str, which: &str) -> Result<Socket, String> {
+    pub async fn socket(&self, code: &str, which: &str) -> Result<Socket, ClientError> {
         let url = format!("{}/api/rooms/{code}/{which}", self.base.ws);
         // Small buffers: one driver process holds thousands of these, and
         // tungstenite zeroes the free part of the read buffer (up to this
@@ -199,28 +257,38 @@ impl Client {
             tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), true),
         )
         .await
-        .map_err(|_| format!("{url}: no handshake within 30 s"))?
-        .map_err(|e| format!("{url}: {e}"))?;
+        .map_err(|_| ClientError::NoHandshake(url.clone()))?
+        .map_err(|source| ClientError::Socket { what: url, source })?;
         Ok(socket)
     }
 }
 
-pub async fn send(socket: &mut Socket, msg: &ClientMsg) -> Result<(), String> {
-    let text = serde_json::to_string(msg).map_err(|e| e.to_string())?;
+pub async fn send(socket: &mut Socket, msg: &ClientMsg) -> Result<(), ClientError> {
+    let text = serde_json::to_string(msg).map_err(|e| ClientError::http("a message", e))?;
     socket
         .send(Message::text(text))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|source| ClientError::Socket {
+            what: "sending".into(),
+            source,
+        })
+}
+
+fn socket_error(source: tungstenite::Error) -> ClientError {
+    ClientError::Socket {
+        what: "receiving".into(),
+        source,
+    }
 }
 
 /// The next text frame as it came, unparsed; `Ok(None)` when the socket
 /// closed.
-pub async fn recv_text(socket: &mut Socket) -> Result<Option<tungstenite::Utf8Bytes>, String> {
+pub async fn recv_text(socket: &mut Socket) -> Result<Option<tungstenite::Utf8Bytes>, ClientError> {
     loop {
         match socket.next().await {
             None => return Ok(None),
             Some(Err(tungstenite::Error::ConnectionClosed)) => return Ok(None),
-            Some(Err(e)) => return Err(e.to_string()),
+            Some(Err(e)) => return Err(socket_error(e)),
             Some(Ok(Message::Text(t))) => return Ok(Some(t)),
             Some(Ok(Message::Close(_))) => return Ok(None),
             Some(Ok(_)) => continue,
@@ -229,16 +297,19 @@ pub async fn recv_text(socket: &mut Socket) -> Result<Option<tungstenite::Utf8By
 }
 
 /// The next server message; `Ok(None)` when the socket closed.
-pub async fn recv(socket: &mut Socket) -> Result<Option<ServerMsg>, String> {
+pub async fn recv(socket: &mut Socket) -> Result<Option<ServerMsg>, ClientError> {
     loop {
         match socket.next().await {
             None => return Ok(None),
             Some(Err(tungstenite::Error::ConnectionClosed)) => return Ok(None),
-            Some(Err(e)) => return Err(e.to_string()),
+            Some(Err(e)) => return Err(socket_error(e)),
             Some(Ok(Message::Text(t))) => {
-                return serde_json::from_str(&t)
-                    .map(Some)
-                    .map_err(|e| format!("unreadable message {t}: {e}"));
+                return serde_json::from_str(&t).map(Some).map_err(|source| {
+                    ClientError::Unreadable {
+                        text: t.to_string(),
+                        source,
+                    }
+                });
             }
             Some(Ok(Message::Close(_))) => return Ok(None),
             Some(Ok(_)) => continue,
