@@ -141,8 +141,16 @@ fn host_prints_the_links_and_bots_play_the_game() {
         .args(["host", "live-choice", "--url", &url, "--scoring", "fastest"])
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--scoring must be"));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("invalid value 'fastest' for '--scoring"),
+        "{said}"
+    );
+    assert!(
+        said.contains("speed, linear-decay, accuracy-only"),
+        "{said}"
+    );
     let out = bin()
         .args(["host", "no-such-set", "--url", &url])
         .output()

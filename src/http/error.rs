@@ -94,7 +94,7 @@ impl std::fmt::Display for AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        AppError::Internal(format!("store: {e}"))
+        AppError::Internal(format!("store: {}", e.chain()))
     }
 }
 

@@ -38,8 +38,21 @@ pub const RESTART_GRACE_MS: i64 = 5_000;
 const EVENT_BUFFER: usize = 32;
 const TOP: usize = 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Default,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum LeaderboardMode {
     /// After every question.
     #[default]
@@ -49,11 +62,13 @@ pub enum LeaderboardMode {
 }
 
 impl LeaderboardMode {
+    /// Its name in JSON and on the command line: `each`, `end`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            LeaderboardMode::Each => "each",
-            LeaderboardMode::End => "end",
-        }
+        self.as_str()
     }
 }
 

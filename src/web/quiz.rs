@@ -255,7 +255,7 @@ pub async fn answer(
     };
     let input = match &read.input {
         Ok(input) => input.clone(),
-        Err(message) => return retry(message.clone()),
+        Err(message) => return retry(message.to_string()),
     };
     let mut attempt = stored.attempt.clone();
     let outcome = match attempt.answer(&set, i, &input, now) {
