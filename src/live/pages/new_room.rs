@@ -1,59 +1,24 @@
-//! The host's and the students' pages, as askama templates in
-//! `web/templates/live/` on the same base layout as the self-tests (every
-//! value escaped). The pages talk to the server through the same protocol
-//! as any other client; nothing here decides a score.
+//! Creating a room: the host's form, read with the one form extractor and
+//! its token, and the list of rooms this browser hosts.
 
 use askama::Template;
-use axum::Extension;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 
-use super::http::{ClientAddr, hosted_room, join_base, qr_svg_for};
-use super::room::{LeaderboardMode, RoomOptions};
-use super::util::{normalize_code, sha256};
-use super::{CreateError, results};
+use super::{fmt_time, html};
 use crate::engine::SpeedRule;
 use crate::http::AppError;
 use crate::http::browser::{Browser, ensure_owner_key, owner_key};
-use crate::http::form::{CsrfForm, FormData, PathParams};
-use crate::http::join::{JoinBase, ListenAddr};
+use crate::http::form::{CsrfForm, FormData};
 use crate::http::page::Chrome;
+use crate::live::CreateError;
+use crate::live::http::ClientAddr;
+use crate::live::room::{LeaderboardMode, RoomOptions};
+use crate::live::util::sha256;
 use crate::question::Kind;
 use crate::server::AppState;
-
-fn html(status: StatusCode, page: impl Template) -> Response {
-    match page.render() {
-        Ok(body) => (status, Html(body)).into_response(),
-        Err(e) => AppError::from(e).into_response(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "live/message.html")]
-struct MessagePage<'a> {
-    chrome: Chrome,
-    heading: &'a str,
-    text: &'a str,
-    href: &'a str,
-    link: &'a str,
-}
-
-fn message_page(status: StatusCode, heading: &str, text: &str, link: (&str, &str)) -> Response {
-    html(
-        status,
-        MessagePage {
-            chrome: Chrome::live("host", None),
-            heading,
-            text,
-            href: link.0,
-            link: link.1,
-        },
-    )
-}
-
-// ----- creating a room ---------------------------------------------------------
 
 struct SetChoice {
     id: String,
@@ -106,18 +71,6 @@ struct NewRoomPage {
     leaderboard: Vec<Radio>,
     max_players: String,
     past: Vec<PastRoom>,
-}
-
-fn fmt_time(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .ok()
-        })
-        .unwrap_or_default()
 }
 
 async fn past_rooms(state: &AppState, jar: &CookieJar) -> Vec<PastRoom> {
@@ -323,12 +276,10 @@ pub async fn create_room(
 ) -> Response {
     if let Err(wait) = state.live.check_create_rate(addr) {
         let secs = wait.as_secs().max(1);
-        return message_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many rooms at once",
-            &format!("Wait {secs} seconds and try again."),
-            ("/host", "Back to the form"),
-        );
+        return AppError::TooManyRequests(format!(
+            "Too many rooms were created from here at once. Wait {secs} seconds and try again."
+        ))
+        .into_response();
     }
     let form = match parse_form(&form) {
         (form, None) => form,
@@ -367,242 +318,6 @@ pub async fn create_room(
             new_room_page(&state, &browser, &jar, status, Some(e.to_string()), &form).await
         }
     }
-}
-
-// ----- the host's screen ----------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "live/host.html")]
-struct HostPage {
-    chrome: Chrome,
-    code: String,
-    code_spaced: String,
-    title: String,
-    settings: String,
-    questions: usize,
-    play_url: String,
-    join_host: String,
-    join: JoinBase,
-    qr: String,
-}
-
-fn settings_line(room: &super::Room) -> String {
-    let info = room.info();
-    format!(
-        "{} questions · {} · {}{}{} · leaderboard {}",
-        info.questions,
-        match info.time_limit_s {
-            Some(s) => format!("{s} s per question"),
-            None => "untimed".into(),
-        },
-        match room.options.scoring {
-            SpeedRule::Speed => "speed scoring",
-            SpeedRule::LinearDecay => "linear decay",
-            SpeedRule::AccuracyOnly => "accuracy only",
-        },
-        if info.streak_bonus {
-            ", streak bonus"
-        } else {
-            ""
-        },
-        if info.late_join {
-            " · late join allowed"
-        } else {
-            " · late join locked"
-        },
-        if info.leaderboard == "each" {
-            "after every question"
-        } else {
-            "at the end"
-        },
-    )
-}
-
-pub async fn host(
-    State(state): State<AppState>,
-    PathParams(code): PathParams<String>,
-    listen: Option<Extension<ListenAddr>>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(code) = normalize_code(&code) else {
-        return message_page(
-            StatusCode::NOT_FOUND,
-            "No such room",
-            "A join code is six digits.",
-            ("/host", "Host a live quiz"),
-        );
-    };
-    let Some(room) = state.live.room(&code) else {
-        let past = state.live.store().load_room(&code).await.ok().flatten();
-        return match past {
-            Some(_) => message_page(
-                StatusCode::OK,
-                "This game has ended",
-                "The room is closed. Its results stay available to its host.",
-                (&format!("/host/{code}/results"), "See the results"),
-            ),
-            None => message_page(
-                StatusCode::NOT_FOUND,
-                "No such room",
-                &format!("There is no room with code {code}."),
-                ("/host", "Host a live quiz"),
-            ),
-        };
-    };
-    let join = join_base(&state.live, listen, &headers);
-    let play_url = format!("{}/play/{code}", join.url);
-    let page = HostPage {
-        chrome: Chrome::live("host", Some("live/host.js")).screen(),
-        code_spaced: format!("{} {}", &code[..3], &code[3..]),
-        title: room.set.title.clone(),
-        settings: settings_line(&room),
-        questions: room.info().questions,
-        join_host: format!("{}/play", join.host()),
-        qr: qr_svg_for(&play_url),
-        play_url,
-        join,
-        code,
-    };
-    html(StatusCode::OK, page)
-}
-
-// ----- a past room's results --------------------------------------------------------
-
-struct BarRow {
-    label: String,
-    right: bool,
-    count: u32,
-    pct: String,
-}
-
-struct QuestionRow {
-    number: usize,
-    prompt: String,
-    correct: String,
-    facility: String,
-    answered: u32,
-    players: u32,
-    mean: String,
-    bars: Vec<BarRow>,
-}
-
-struct PlayerRow {
-    rank: String,
-    nickname: String,
-    score: i64,
-    correct: u32,
-}
-
-#[derive(Template)]
-#[template(path = "live/results.html")]
-struct ResultsPage {
-    chrome: Chrome,
-    code: String,
-    title: String,
-    created: String,
-    players: usize,
-    ended: bool,
-    rows: Vec<PlayerRow>,
-    questions: Vec<QuestionRow>,
-}
-
-pub async fn results(
-    State(state): State<AppState>,
-    PathParams(code): PathParams<String>,
-    headers: HeaderMap,
-) -> Response {
-    let stored = match hosted_room(&state.live, &code, &headers).await {
-        Ok(s) => s,
-        Err(e) => {
-            return message_page(
-                e.status,
-                "Results not available",
-                &e.message,
-                ("/host", "Your rooms"),
-            );
-        }
-    };
-    let set = state.live.catalog().get(&stored.set_id).cloned();
-    let r = results::build(&stored, set.as_deref());
-    let questions = r
-        .questions
-        .iter()
-        .map(|q| {
-            let total: u32 = q.distribution.iter().map(|b| b.count).sum::<u32>().max(1);
-            QuestionRow {
-                number: q.q + 1,
-                prompt: q.prompt.clone(),
-                correct: q.correct_answer.clone(),
-                facility: format!("{:.0}", q.facility * 100.0),
-                answered: q.answered,
-                players: q.answered + q.no_answer,
-                mean: q
-                    .mean_time_ms
-                    .map(|m| format!("{:.1} s", m as f64 / 1000.0))
-                    .unwrap_or_else(|| "—".into()),
-                bars: q
-                    .distribution
-                    .iter()
-                    .map(|b| BarRow {
-                        label: b.label.clone(),
-                        right: b.correct == Some(true),
-                        count: b.count,
-                        pct: format!("{:.0}", 100.0 * f64::from(b.count) / f64::from(total)),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let page = ResultsPage {
-        chrome: Chrome::live("host", Some("live/results.js")),
-        ended: r.phase == "ended",
-        players: r.players.iter().filter(|p| !p.kicked).count(),
-        rows: r
-            .players
-            .iter()
-            .map(|p| PlayerRow {
-                rank: p
-                    .rank
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|| "removed".into()),
-                nickname: p.nickname.clone(),
-                score: p.score,
-                correct: p.correct,
-            })
-            .collect(),
-        created: fmt_time(r.created_at_ms),
-        code: r.code,
-        title: r.title,
-        questions,
-    };
-    html(StatusCode::OK, page)
-}
-
-// ----- the students' page -------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "live/play.html")]
-struct PlayPage {
-    chrome: Chrome,
-    code: String,
-}
-
-pub async fn play() -> Response {
-    play_page(String::new())
-}
-
-pub async fn play_code(PathParams(code): PathParams<String>) -> Response {
-    play_page(normalize_code(&code).unwrap_or_default())
-}
-
-fn play_page(code: String) -> Response {
-    html(
-        StatusCode::OK,
-        PlayPage {
-            chrome: Chrome::live("play", Some("live/play.js")).screen(),
-            code,
-        },
-    )
 }
 
 #[cfg(test)]
