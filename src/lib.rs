@@ -12,6 +12,7 @@ pub mod date;
 pub mod engine;
 pub mod files;
 pub mod generate;
+pub mod http;
 pub mod live;
 pub mod question;
 pub mod seeded;

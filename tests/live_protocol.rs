@@ -283,7 +283,7 @@ async fn pages_escape_names_and_titles() {
     assert_eq!(host.status, 200);
     let html = host.text();
     assert!(
-        html.contains("capitals &lt;&amp; quotes &quot;&gt;"),
+        html.contains("capitals &#60;&#38; quotes &#34;&#62;"),
         "the set's title is escaped"
     );
     assert!(html.contains("<svg"), "the QR code is inline");
@@ -300,7 +300,7 @@ async fn pages_escape_names_and_titles() {
         .unwrap();
     assert_eq!(results.status, 200);
     let html = results.text();
-    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
+    assert!(html.contains("&#60;script&#62;x&#60;/script&#62;"));
     assert!(!html.contains("<script>x"));
     let denied = server
         .client

@@ -2,9 +2,6 @@
 //! resumes, no acknowledged answer is lost, and clients come back with their
 //! tokens. Runs the real binary.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use quizline::live::RoomOptions;
@@ -19,53 +16,12 @@ mod client;
 
 use client::{Base, Client};
 
-#[path = "support/socket.rs"]
-mod socket;
-use socket::Inbox;
+mod support;
+use support::server::Server;
+use support::socket::Inbox;
 
-struct Running {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data: &std::path::Path, addr: &str) -> Running {
-    let set = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/live-choice.ron");
-    // The port of the first run may be taken for a moment after the kill.
-    for _ in 0..50 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_quizline"))
-            .args(["serve", "--addr", addr, "--data"])
-            .arg(data)
-            .arg("--questions")
-            .arg(&set)
-            .env("QUIZLINE_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the quizline binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        if let Some(rest) = line
-            .trim()
-            .strip_prefix("quizline: serving 1 question set(s) on http://")
-        {
-            return Running {
-                child,
-                addr: rest.trim_end_matches('/').to_string(),
-            };
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("the server did not start on {addr}");
+fn serve(data: &std::path::Path, addr: &str) -> Server {
+    Server::serve_at(data, &[support::fixture("live-choice.ron")], addr)
 }
 
 async fn player_socket(c: &Client, code: &str, token: &str) -> Inbox {
@@ -184,8 +140,7 @@ async fn kill_9_mid_question_then_restart_loses_no_acknowledged_answer() {
         acked.push(time_ms);
     }
     // kill -9: no shutdown, no flush beyond what was committed.
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    server.guard.kill();
     drop(server);
 
     let _server = serve(data.path(), &addr);
@@ -336,8 +291,7 @@ async fn a_question_whose_time_ran_out_while_down_reopens_briefly_then_closes() 
         .1
         .expect("ack", |m| matches!(m, ServerMsg::Ack { .. }))
         .await;
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    server.guard.kill();
     drop(server);
     // Down for longer than the question had left.
     tokio::time::sleep(Duration::from_secs(6)).await;

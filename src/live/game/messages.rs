@@ -4,7 +4,7 @@
 
 use axum::extract::ws::Utf8Bytes;
 
-use super::{Game, LeaderboardMode, Ms, Phase, RosterEvent, Slot, speed_name, text, verdict_name};
+use super::{Game, LeaderboardMode, Ms, Phase, RosterEvent, Slot, speed_name, text};
 use crate::live::protocol::{Me, PlayerEntry, RoomInfo, ServerMsg};
 use crate::question::Kind;
 
@@ -209,7 +209,7 @@ impl Game {
         let p = &self.players[id as usize];
         let (verdict, points, given, time_ms) = match p.answers.get(q) {
             Some(Slot::Done(d)) => (
-                verdict_name(d.verdict),
+                d.verdict.as_str(),
                 d.points,
                 Some(self.quiz.view(q).describe(&d.response)),
                 Some(d.elapsed_ms),

@@ -280,22 +280,9 @@ fn text(msg: &ServerMsg) -> Utf8Bytes {
     Utf8Bytes::from(msg.to_text())
 }
 
-// TODO(merge): use Verdict::as_str
-fn verdict_name(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Correct => "correct",
-        Verdict::Partial => "partial",
-        Verdict::Incorrect => "incorrect",
-    }
-}
-
-// TODO(merge): use Verdict's FromStr
+/// A stored verdict; an unknown word (a damaged row) counts as wrong.
 fn parse_verdict(s: &str) -> Verdict {
-    match s {
-        "correct" => Verdict::Correct,
-        "partial" => Verdict::Partial,
-        _ => Verdict::Incorrect,
-    }
+    s.parse().unwrap_or(Verdict::Incorrect)
 }
 
 impl Game {

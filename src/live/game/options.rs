@@ -13,8 +13,21 @@ pub const MAX_PLAYERS_LIMIT: u32 = 50_000;
 pub const RESTART_GRACE_MS: i64 = 5_000;
 /// How many phase changes a slow socket may fall behind before it is sent a
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Default,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum LeaderboardMode {
     /// After every question.
     #[default]
@@ -24,20 +37,18 @@ pub enum LeaderboardMode {
 }
 
 impl LeaderboardMode {
+    /// Its name in JSON and on the command line: `each`, `end`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            LeaderboardMode::Each => "each",
-            LeaderboardMode::End => "end",
-        }
+        self.as_str()
     }
 }
 
 pub fn speed_name(rule: SpeedRule) -> &'static str {
-    match rule {
-        SpeedRule::Speed => "speed",
-        SpeedRule::LinearDecay => "linear-decay",
-        SpeedRule::AccuracyOnly => "accuracy-only",
-    }
+    rule.as_str()
 }
 
 /// How a room is played, chosen by the host when creating it.

@@ -3,7 +3,7 @@
 
 use super::{
     Done, Effects, Event, Game, Ms, Phase, Player, RoomError, RosterEvent, Slot, Stored, Timer,
-    text, verdict_name,
+    text,
 };
 use crate::engine::{Grade, Response, live_points};
 use crate::live::protocol::ServerMsg;
@@ -188,7 +188,7 @@ impl Game {
             response_json: serde_json::to_string(&response).unwrap_or_default(),
             given: view.describe(&response),
             credit: grade.credit,
-            verdict: verdict_name(grade.verdict).into(),
+            verdict: grade.verdict.as_str().into(),
             points,
             elapsed_ms,
             answered_at_ms: wall_ms,
