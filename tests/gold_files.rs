@@ -250,6 +250,11 @@ fn gold_problems(path: &str, json: &str, source: &str) -> Vec<String> {
             {
                 faults.push(p);
             }
+            if let Some(part) = date.get("part")
+                && !["early", "mid", "late"].contains(&part.as_str().unwrap_or(""))
+            {
+                faults.push(format!("date part {part} is not early, mid or late"));
+            }
             let has = |k: &str| date.get(k).is_some();
             if q == "undated" && (has("edtf") || has("phrase")) {
                 faults.push("an undated date has an edtf or a phrase".into());
