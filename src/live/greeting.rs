@@ -87,7 +87,8 @@ impl Greeting {
     }
 
     /// Sockets from `ip` now waiting for their hello.
-    pub fn waiting(&self, ip: IpAddr) -> usize {
+    #[cfg(test)]
+    fn waiting(&self, ip: IpAddr) -> usize {
         self.inner.lock().get(&ip).copied().unwrap_or(0)
     }
 }

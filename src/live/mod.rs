@@ -1,9 +1,9 @@
 //! Live class quizzes: rooms, players, the host's controls and the push
 //! protocol (WebSocket, JSON text frames; see `docs/protocol.md`).
 //!
-//! [`room`] holds the game rules and fan-out, [`http`] and [`ws`] the
-//! endpoints, [`pages`] the host's and students' pages, [`results`] the CSV
-//! and statistics, [`limit`] the join and creation rates, [`greeting`] the
+//! `room` holds the game rules and fan-out, [`http`] and `ws` the
+//! endpoints, `pages` the host's and students' pages, `results` the CSV
+//! and statistics, [`limit`] the join and creation rates, `greeting` the
 //! cap and deadline on sockets that have not said hello. The simulated
 //! students of `quizline bots` and its client are the binary's, not this
 //! library's.
@@ -23,16 +23,16 @@ use crate::server::AppState;
 use crate::store::StoreError;
 use crate::store::live::{NewRoom, PhaseRow, RoomStore};
 
-pub mod greeting;
+pub(crate) mod greeting;
 pub mod http;
 pub mod keys;
 pub mod limit;
-pub mod pages;
+pub(crate) mod pages;
 pub mod protocol;
-pub mod results;
-pub mod room;
+pub(crate) mod results;
+pub(crate) mod room;
 pub mod util;
-pub mod ws;
+pub(crate) mod ws;
 
 pub use room::{LeaderboardMode, Room, RoomError, RoomOptions};
 
@@ -310,7 +310,7 @@ impl Live {
     }
 
     /// Sockets that have not said hello yet: their cap and deadline.
-    pub fn greeting(&self) -> &greeting::Greeting {
+    pub(crate) fn greeting(&self) -> &greeting::Greeting {
         &self.inner.greeting
     }
 
