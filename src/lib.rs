@@ -32,6 +32,8 @@ pub mod catalog;
 pub mod store;
 // The HTTP server: configuration, state, router and `serve`.
 pub mod server;
+// The HTTP layer both front ends share: templates, forms, cookies, CSRF, headers, assets.
+pub mod http;
 // Self-test pages.
 pub mod web;
 // Live class quizzes: rooms, the push protocol and their pages.

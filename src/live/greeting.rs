@@ -102,11 +102,8 @@ impl Inner {
 impl Pass {
     /// Runs the hello exchange, giving it until the deadline; `None` when
     /// the deadline passed first. The place is given back either way.
-    pub async fn greet<T>(self, hello: impl Future<Output = Option<T>>) -> Option<T> {
-        tokio::time::timeout(self.inner.deadline, hello)
-            .await
-            .ok()
-            .flatten()
+    pub async fn greet<T>(self, hello: impl Future<Output = T>) -> Option<T> {
+        tokio::time::timeout(self.inner.deadline, hello).await.ok()
     }
 }
 
@@ -160,12 +157,12 @@ mod tests {
         let g = Greeting::new(1, deadline, false);
         let pass = g.admit(Some(A)).unwrap();
         let started = std::time::Instant::now();
-        let got: Option<()> = pass.greet(std::future::pending()).await;
+        let got = pass.greet(std::future::pending::<()>()).await;
         assert_eq!(got, None);
         assert!(started.elapsed() >= deadline);
         assert_eq!(g.waiting(A), 0, "the place is given back");
         let pass = g.admit(Some(A)).unwrap();
-        assert_eq!(pass.greet(async { Some(7) }).await, Some(7));
+        assert_eq!(pass.greet(async { 7 }).await, Some(7));
         assert_eq!(g.waiting(A), 0);
     }
 }

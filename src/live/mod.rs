@@ -119,6 +119,14 @@ impl RoomStore for NoStore {
     fn set_phase(&self, _: &str, _: PhaseRow) -> crate::store::live::StoreFuture<'_, ()> {
         closed()
     }
+    fn end_game(
+        &self,
+        _: &str,
+        _: PhaseRow,
+        _: Vec<u32>,
+    ) -> crate::store::live::StoreFuture<'_, ()> {
+        closed()
+    }
     fn add_player(
         &self,
         _: crate::store::live::NewPlayer,
@@ -439,12 +447,23 @@ pub fn routes() -> Router<AppState> {
         .route("/api/rooms/{code}/play", get(ws::player))
         .route("/api/rooms/{code}/host", get(ws::host))
         .route("/api/host/rooms", get(http::owned_rooms))
-        .route("/host", get(pages::new_room).post(pages::create_room))
         .route("/host/{code}", get(pages::host))
         .route("/host/{code}/results", get(pages::results))
         .route("/play", get(pages::play))
         .route("/play/{code}", get(pages::play_code))
-        .route("/live/assets/{file}", get(pages::asset));
+        .route(
+            "/live/assets/{file}",
+            get(crate::http::assets::legacy_live_asset),
+        )
+        // The host form is a form like the self-tests': it needs the
+        // browser cookie its token is tied to.
+        .merge(
+            Router::new()
+                .route("/host", get(pages::new_room).post(pages::create_room))
+                .route_layer(axum::middleware::from_fn(
+                    crate::http::browser::ensure_browser,
+                )),
+        );
     // Every body here is a nickname, a secret or a form: small.
     api.layer(DefaultBodyLimit::max(8 * 1024))
 }

@@ -4,37 +4,7 @@
 
 use askama::Template;
 
-use super::assets;
-
-/// What every page shares: asset addresses and which part of the site it is.
-pub struct Chrome {
-    pub css: &'static str,
-    pub js: &'static str,
-    pub icon: &'static str,
-    /// "home", "history" or "" for the navigation's `aria-current`.
-    pub section: &'static str,
-}
-
-impl Chrome {
-    pub fn new(section: &'static str) -> Chrome {
-        let urls = assets::urls();
-        Chrome {
-            css: &urls.css,
-            js: &urls.js,
-            icon: &urls.icon,
-            section,
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub chrome: Chrome,
-    pub status: u16,
-    pub heading: &'static str,
-    pub message: String,
-}
+pub use crate::http::page::Chrome;
 
 pub struct SetCard {
     pub href: String,

@@ -14,14 +14,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::AppError;
 use super::answer_form::{self, Filled};
-use super::browser::Browser;
-use super::form::{CsrfForm, PathParams};
 use super::home::MAX_MINUTES;
 use super::pages::{Chrome, ClozeText, FeedbackPage, FeedbackView, QuestionPage, TimerView};
-use super::util::{self, clock_time, is_id, iso_time, now_ms};
+use super::util::{self, clock_time, iso_time};
 use crate::engine::{AttemptError, Feedback, Verdict};
+use crate::http::AppError;
+use crate::http::browser::Browser;
+use crate::http::clock::now_ms;
+use crate::http::form::{CsrfForm, PathParams};
+use crate::http::secret::is_id;
 use crate::question::{Body, QuestionSet};
 use crate::server::AppState;
 use crate::store::StoredAttempt;
@@ -253,7 +255,7 @@ pub async fn answer(
     };
     let input = match &read.input {
         Ok(input) => input.clone(),
-        Err(message) => return retry(message.clone()),
+        Err(message) => return retry(message.to_string()),
     };
     let mut attempt = stored.attempt.clone();
     let outcome = match attempt.answer(&set, i, &input, now) {
