@@ -238,6 +238,16 @@ async fn every_page_has_the_same_headers_layout_and_stylesheet() {
         assert_eq!(css.len(), 1, "{path}: one stylesheet");
         stylesheets.extend(css);
         assert_eq!(attrs(&doc, "html", "lang"), ["en"], "{path}");
+        // Live pages carry the class the stylesheet scopes their rules to;
+        // an error is the one error page, whichever part it comes from.
+        let live =
+            (path.starts_with("/host") || path.starts_with("/play")) && r.status.is_success();
+        let body_class = attrs(&doc, "body", "class").join(" ");
+        assert_eq!(
+            body_class.split(' ').any(|c| c == "live"),
+            live,
+            "{path}: {body_class:?}"
+        );
         assert_eq!(attrs(&doc, "a.skip-link", "href"), ["#main"], "{path}");
         assert_eq!(attrs(&doc, "#main", "id").len(), 1, "{path}: one main");
         // No inline script or style for the CSP to block.

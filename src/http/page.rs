@@ -40,7 +40,8 @@ impl Chrome {
             scripts: script
                 .map(|s| vec![url("live/common.js"), url(s)])
                 .unwrap_or_default(),
-            body_class: section,
+            // The stylesheet scopes what live pages do differently to this.
+            body_class: "live",
             ..Chrome::new(section)
         }
     }
