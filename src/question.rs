@@ -154,9 +154,26 @@ pub enum Body {
     },
 }
 
-/// The kinds of question, for filtering (`--kinds`) and display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// The kinds of question, for filtering (`--kinds`) and display. Its name
+/// ([`Kind::as_str`], `FromStr`, `Display`) is the one on the command line,
+/// in JSON and in URLs: `single-choice`, `before-after`, …
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
 pub enum Kind {
     SingleChoice,
     MultiSelect,
@@ -181,17 +198,13 @@ impl Kind {
     ];
 
     /// The name used on the command line, in JSON and in URLs.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Same as [`Kind::as_str`], for callers not yet moved to it.
     pub fn name(self) -> &'static str {
-        match self {
-            Kind::SingleChoice => "single-choice",
-            Kind::MultiSelect => "multi-select",
-            Kind::TrueFalse => "true-false",
-            Kind::Numeric => "numeric",
-            Kind::Ordering => "ordering",
-            Kind::BeforeAfter => "before-after",
-            Kind::Matching => "matching",
-            Kind::Cloze => "cloze",
-        }
+        self.as_str()
     }
 
     /// A human label: "Multiple choice", "Fill in the blank".
@@ -208,15 +221,9 @@ impl Kind {
         }
     }
 
+    /// Reads a name as people type it: any case, `_` for `-`, spaces around.
     pub fn parse(name: &str) -> Option<Kind> {
-        let wanted = name.trim().to_ascii_lowercase().replace('_', "-");
-        Kind::ALL.into_iter().find(|k| k.name() == wanted)
-    }
-}
-
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+        name.trim().replace('_', "-").parse().ok()
     }
 }
 
@@ -251,5 +258,28 @@ impl QuestionSet {
 
     pub fn max_score(&self) -> u64 {
         self.questions.iter().map(|q| u64::from(q.points)).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_the_serde_names_and_read_as_typed() {
+        for k in Kind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(k.to_string(), k.as_str());
+            assert_eq!(k.as_str().parse::<Kind>(), Ok(k));
+        }
+        for (typed, want) in [
+            ("multi-select", Some(Kind::MultiSelect)),
+            (" Before_After ", Some(Kind::BeforeAfter)),
+            ("CLOZE", Some(Kind::Cloze)),
+            ("essay", None),
+            ("", None),
+        ] {
+            assert_eq!(Kind::parse(typed), want, "{typed:?}");
+        }
     }
 }

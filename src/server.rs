@@ -108,18 +108,21 @@ pub async fn open(config: &ServerConfig) -> Result<(AppState, Vec<FileError>), S
 
 pub fn router(state: AppState) -> Router {
     let request_timeout = state.timeouts.request;
-    crate::web::routes()
-        .merge(crate::live::routes())
-        // Set here rather than in either part, so that merging them never
-        // meets two fallbacks.
-        .fallback(crate::web::not_found)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            request_timeout,
-        ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    // One header, CSP and CSRF stack for both front ends.
+    crate::http::protect(
+        crate::web::routes()
+            .merge(crate::live::routes())
+            // Set here rather than in either part, so that merging them never
+            // meets two fallbacks.
+            .fallback(crate::web::not_found),
+    )
+    .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        request_timeout,
+    ))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
 }
 
 /// Serves until `shutdown` resolves, then stops accepting, closes idle
@@ -136,7 +139,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let timeouts = state.timeouts;
-    let app = router(state);
+    // The listening address tells the host page where phones can join.
+    let listen = crate::http::join::ListenAddr(listener.local_addr()?);
+    let app = router(state).layer(axum::Extension(listen));
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(timeouts.header_read);

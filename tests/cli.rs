@@ -47,71 +47,7 @@ fn set_with(questions: &str) -> String {
 
 const GOOD_Q: &str = "        (\n            id: \"a\",\n            prompt: \"P?\",\n            body: TrueFalse(answer: true),\n            difficulty: Easy,\n            explanation: \"E.\",\n        ),\n";
 
-#[test]
-fn check_accepts_valid_files() {
-    check_file("good.ron", &set_with(GOOD_Q), 0, &[]);
-    let out = quizline()
-        .arg("check")
-        .arg(fixture("cli-set.ron"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-#[test]
-fn check_reports_a_syntax_error_with_its_position() {
-    // Missing comma after the prompt, on line 9.
-    let text = set_with(&GOOD_Q.replace("\"P?\",", "\"P?\""));
-    check_file("syntax.ron", &text, 1, &["{path}:10:13: "]);
-}
-
-#[test]
-fn check_names_an_unknown_field() {
-    let text = set_with(&GOOD_Q.replace("prompt:", "promt:"));
-    check_file(
-        "typo.ron",
-        &text,
-        1,
-        &["{path}:9:13: ", "unknown field `promt`", "prompt"],
-    );
-}
-
-#[test]
-fn check_finds_duplicate_ids() {
-    let text = set_with(&format!("{GOOD_Q}{GOOD_Q}"));
-    check_file(
-        "dup.ron",
-        &text,
-        1,
-        &["{path}:15:17: duplicate question id `a`"],
-    );
-}
-
-#[test]
-fn check_finds_answers_outside_the_options() {
-    let q = GOOD_Q.replace(
-        "TrueFalse(answer: true)",
-        "SingleChoice(options: [\"x\", \"y\", \"x\"], answer: 5)",
-    );
-    check_file(
-        "answer.ron",
-        &set_with(&q),
-        1,
-        &[
-            "answer 5 is not among the 3 options",
-            "duplicate option \"x\"",
-        ],
-    );
-}
-
-#[test]
-fn check_finds_dangling_references_and_bad_ranges() {
-    let dataset = r#"#![enable(implicit_some)]
+const DATASET: &str = r#"#![enable(implicit_some)]
 (
     format: 1,
     id: "d",
@@ -131,27 +67,85 @@ fn check_finds_dangling_references_and_bad_ranges() {
     ],
 )
 "#;
-    check_file(
-        "dataset.ron",
-        dataset,
-        1,
-        &[
-            "{path}:14:30: event `e1` refers to unknown actor `nobody`",
-            "range ends (1992) before it starts (1994)",
-            "casualty low 50 is greater than high 10",
-        ],
-    );
+
+/// Each case: a file, the exit status, and what stderr must say, with
+/// `{path}` for the file's path.
+#[test]
+fn check_reports_each_mistake_at_its_position() {
+    let cases: Vec<(&str, String, i32, &[&str])> = vec![
+        ("good.ron", set_with(GOOD_Q), 0, &[]),
+        (
+            // Missing comma after the prompt.
+            "syntax.ron",
+            set_with(&GOOD_Q.replace("\"P?\",", "\"P?\"")),
+            1,
+            &["{path}:10:13: "],
+        ),
+        (
+            "typo.ron",
+            set_with(&GOOD_Q.replace("prompt:", "promt:")),
+            1,
+            &["{path}:9:13: ", "unknown field `promt`", "prompt"],
+        ),
+        (
+            "dup.ron",
+            set_with(&format!("{GOOD_Q}{GOOD_Q}")),
+            1,
+            &["{path}:15:17: duplicate question id `a`"],
+        ),
+        (
+            "answer.ron",
+            set_with(&GOOD_Q.replace(
+                "TrueFalse(answer: true)",
+                "SingleChoice(options: [\"x\", \"y\", \"x\"], answer: 5)",
+            )),
+            1,
+            &[
+                "answer 5 is not among the 3 options",
+                "duplicate option \"x\"",
+            ],
+        ),
+        (
+            "dataset.ron",
+            DATASET.to_string(),
+            1,
+            &[
+                "{path}:14:30: event `e1` refers to unknown actor `nobody`",
+                "range ends (1992) before it starts (1994)",
+                "casualty low 50 is greater than high 10",
+            ],
+        ),
+    ];
+    for (name, text, code, needles) in cases {
+        check_file(name, &text, code, needles);
+    }
 }
 
 #[test]
-fn check_usage_errors_exit_2() {
-    quizline().arg("check").assert().code(2);
-    quizline()
-        .arg("check")
-        .arg("/no/such/file.ron")
-        .assert()
-        .code(2);
-    quizline().arg("frobnicate").assert().code(2);
+fn check_accepts_the_fixtures_and_the_bundled_files() {
+    for path in [fixture("cli-set.ron"), repo("questions")] {
+        let out = quizline().arg("check").arg(&path).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["check"][..],
+        &["check", "/no/such/file.ron"],
+        &["frobnicate"],
+        &["play"],
+        &["host", "live-choice", "--leaderboard", "sometimes"],
+    ] {
+        quizline().args(args).assert().code(2);
+    }
 }
 
 fn show_json(path: &Path) -> Value {

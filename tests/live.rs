@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use futures_util::SinkExt;
 use quizline::engine::{LivePolicy, SpeedRule, live_points};
 use quizline::live::http::{CreateRequest, CreateResponse, JoinResponse};
 use quizline::live::keys::KeyEntry;
@@ -23,7 +21,11 @@ use tokio_tungstenite::tungstenite::Message;
 #[path = "../src/cli/client.rs"]
 mod client;
 
-use client::{Base, Client, HttpReply, Socket};
+use client::{Base, Client, HttpReply};
+
+#[path = "support/socket.rs"]
+mod socket;
+use socket::{Inbox, error, is};
 
 struct Server {
     client: Client,
@@ -97,7 +99,7 @@ impl Server {
         assert_eq!(r.status, 201, "{}", r.text());
         let j: JoinResponse = r.json().unwrap();
         let mut p = Player {
-            socket: self.client.socket(code, "play").await.unwrap(),
+            socket: self.socket(code, "play").await,
             token: j.token,
             nickname: j.nickname,
         };
@@ -106,22 +108,22 @@ impl Server {
     }
 
     async fn reconnect(&self, code: &str, p: &mut Player) {
-        p.socket = self.client.socket(code, "play").await.unwrap();
+        p.socket = self.socket(code, "play").await;
         p.hello().await;
     }
 
-    async fn host(&self, code: &str, secret: &str) -> Socket {
-        let mut s = self.client.socket(code, "host").await.unwrap();
-        client::send(
-            &mut s,
-            &ClientMsg::Hello {
-                token: None,
-                secret: Some(secret.into()),
-            },
-        )
-        .await
-        .unwrap();
+    async fn host(&self, code: &str, secret: &str) -> Inbox {
+        let mut s = self.socket(code, "host").await;
+        s.send(&ClientMsg::Hello {
+            token: None,
+            secret: Some(secret.into()),
+        })
+        .await;
         s
+    }
+
+    async fn socket(&self, code: &str, role: &str) -> Inbox {
+        Inbox::new(self.client.socket(code, role).await.unwrap())
     }
 
     async fn key(&self, code: &str, secret: &str) -> Vec<KeyEntry> {
@@ -136,61 +138,28 @@ impl Server {
 }
 
 struct Player {
-    socket: Socket,
+    socket: Inbox,
     token: String,
     nickname: String,
 }
 
 impl Player {
     async fn hello(&mut self) {
-        client::send(
-            &mut self.socket,
-            &ClientMsg::Hello {
+        self.socket
+            .send(&ClientMsg::Hello {
                 token: Some(self.token.clone()),
                 secret: None,
-            },
-        )
-        .await
-        .unwrap();
+            })
+            .await;
     }
 
     async fn answer(&mut self, q: usize, answer: &str) {
-        client::send(
-            &mut self.socket,
-            &ClientMsg::Answer {
+        self.socket
+            .send(&ClientMsg::Answer {
                 q,
                 answer: answer.into(),
-            },
-        )
-        .await
-        .unwrap();
-    }
-}
-
-/// Reads until a message matches, failing after 10 s of nothing matching.
-async fn expect(socket: &mut Socket, what: &str, pred: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
-    let wait = async {
-        loop {
-            match client::recv(socket).await {
-                Ok(Some(m)) if pred(&m) => return m,
-                Ok(Some(_)) => continue,
-                Ok(None) => panic!("socket closed while waiting for {what}"),
-                Err(e) => panic!("socket error while waiting for {what}: {e}"),
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(10), wait)
-        .await
-        .unwrap_or_else(|_| panic!("no {what} within 10 s"))
-}
-
-fn is<'a>(kind: &'a str) -> impl Fn(&ServerMsg) -> bool + 'a {
-    move |m| {
-        let name = serde_json::to_value(m).unwrap()["type"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        name == kind
+            })
+            .await;
     }
 }
 
@@ -205,8 +174,8 @@ fn seq_of(m: &ServerMsg) -> u64 {
     }
 }
 
-async fn host_send(host: &mut Socket, msg: ClientMsg) {
-    client::send(host, &msg).await.unwrap();
+async fn host_send(host: &mut Inbox, msg: ClientMsg) {
+    host.send(&msg).await;
 }
 
 /// Which answer a player gives: wrong, right, or (on a multiple-select) half right.
@@ -255,15 +224,15 @@ async fn whole_game(options: RoomOptions, n: usize) {
     ]
     .into();
     let mut host = server.host(&code, &room.host_secret).await;
-    let lobby = expect(&mut host, "lobby", is("lobby")).await;
+    let lobby = host.expect("lobby", is("lobby")).await;
     let mut players = Vec::new();
     for i in 0..n {
         players.push(server.player(&code, &format!("Player {i:02}")).await);
     }
     for p in &mut players {
-        expect(&mut p.socket, "lobby", is("lobby")).await;
+        p.socket.expect("lobby", is("lobby")).await;
     }
-    expect(&mut host, "all players", |m| {
+    host.expect("all players", |m| {
         matches!(m, ServerMsg::Players { count, .. } | ServerMsg::Progress { players: count, .. } if *count as usize == n)
     })
     .await;
@@ -281,14 +250,20 @@ async fn whole_game(options: RoomOptions, n: usize) {
     let mut ranks: Vec<Option<u32>> = vec![None; n];
     let questions = key.len();
     for (q, k) in key.iter().enumerate() {
-        let question = expect(&mut host, "question", is("question")).await;
+        let question = host.expect("question", is("question")).await;
         let ServerMsg::Question { q: hq, kind, .. } = &question else {
             unreachable!()
         };
         assert_eq!(*hq, q);
         assert_eq!(kind, &k.kind);
+        if kind == "true-false" {
+            let ServerMsg::Question { options, .. } = &question else {
+                unreachable!()
+            };
+            assert_eq!(options, &["True", "False"], "true/false lists its choices");
+        }
         for (i, p) in players.iter_mut().enumerate() {
-            let m = expect(&mut p.socket, "question", is("question")).await;
+            let m = p.socket.expect("question", is("question")).await;
             let text = serde_json::to_string(&m).unwrap();
             // Nothing of the answer reaches a player before the reveal.
             assert!(
@@ -303,17 +278,19 @@ async fn whole_game(options: RoomOptions, n: usize) {
             p.answer(q, &answer).await;
         }
         for p in players.iter_mut() {
-            let ack = expect(&mut p.socket, "ack", |m| {
-                matches!(m, ServerMsg::Ack { .. } | ServerMsg::Error { .. })
-            })
-            .await;
+            let ack = p
+                .socket
+                .expect("ack", |m| {
+                    matches!(m, ServerMsg::Ack { .. } | ServerMsg::Error { .. })
+                })
+                .await;
             assert!(
                 matches!(ack, ServerMsg::Ack { q: aq, .. } if aq == q),
                 "{ack:?}"
             );
         }
         // Everyone answered: the question closes by itself.
-        let reveal = expect(&mut host, "reveal", is("reveal")).await;
+        let reveal = host.expect("reveal", is("reveal")).await;
         let ServerMsg::Reveal {
             answered,
             players: np,
@@ -343,7 +320,7 @@ async fn whole_game(options: RoomOptions, n: usize) {
             assert_eq!(right_bar.count as usize, right);
         }
         for (i, p) in players.iter_mut().enumerate() {
-            let r = expect(&mut p.socket, "result", is("result")).await;
+            let r = p.socket.expect("result", is("result")).await;
             let ServerMsg::Result {
                 q: rq,
                 verdict,
@@ -398,7 +375,7 @@ async fn whole_game(options: RoomOptions, n: usize) {
         }
         let next_seq = if q + 1 < questions && options.leaderboard == LeaderboardMode::Each {
             host_send(&mut host, ClientMsg::Next { seq: *seq }).await;
-            let lb = expect(&mut host, "leaderboard", is("leaderboard")).await;
+            let lb = host.expect("leaderboard", is("leaderboard")).await;
             let ServerMsg::Leaderboard { top, .. } = &lb else {
                 unreachable!()
             };
@@ -409,7 +386,8 @@ async fn whole_game(options: RoomOptions, n: usize) {
         };
         host_send(&mut host, ClientMsg::Next { seq: next_seq }).await;
     }
-    let ended = expect(&mut host, "ended", is("ended")).await;
+    let ended = host.expect("ended", is("ended")).await;
+    assert_no_repeated_progress(&host);
     let ServerMsg::Ended {
         top, players: np, ..
     } = &ended
@@ -419,7 +397,7 @@ async fn whole_game(options: RoomOptions, n: usize) {
     assert_eq!(*np as usize, n);
     check_top(top, &players, &score);
     for (i, p) in players.iter_mut().enumerate() {
-        let f = expect(&mut p.socket, "final", is("final")).await;
+        let f = p.socket.expect("final", is("final")).await;
         let ServerMsg::Final { rank, score: s, .. } = f else {
             unreachable!()
         };
@@ -444,10 +422,7 @@ async fn whole_game(options: RoomOptions, n: usize) {
             .unwrap()
             .contains("attachment")
     );
-    let text = csv.text();
-    let text = text.trim_start_matches('\u{feff}');
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (header, rows) = parse_csv(&csv.text());
     assert_eq!(
         &header[..6],
         &["rank", "nickname", "score", "correct", "answered", "status"]
@@ -457,7 +432,6 @@ async fn whole_game(options: RoomOptions, n: usize) {
         header[6..10],
         ["q1 answer", "q1 result", "q1 points", "q1 time (s)"]
     );
-    let rows: Vec<Vec<String>> = lines.map(split_csv).collect();
     assert_eq!(rows.len(), n);
     let mut last_score = i64::MAX;
     for row in &rows {
@@ -469,6 +443,7 @@ async fn whole_game(options: RoomOptions, n: usize) {
         let better = score.iter().filter(|x| **x > score[i]).count();
         assert_eq!(row[0], (better + 1).to_string());
         assert_eq!(row[4], questions.to_string());
+        assert_eq!(row[5], "finished", "everyone was there at the end");
         for (q, (verdict, points, _)) in got[i].iter().enumerate() {
             let c = &row[6 + 4 * q..10 + 4 * q];
             assert!(!c[0].is_empty(), "the answer given is in the CSV");
@@ -496,6 +471,15 @@ async fn whole_game(options: RoomOptions, n: usize) {
     }
 }
 
+/// No `progress` line is sent twice in a row: the host hears only changes.
+fn assert_no_repeated_progress(host: &Inbox) {
+    let progress: Vec<&ServerMsg> = host.all().filter(|m| is("progress")(m)).collect();
+    assert!(!progress.is_empty());
+    for pair in progress.windows(2) {
+        assert_ne!(pair[0], pair[1], "the same progress was sent twice");
+    }
+}
+
 fn check_top(top: &[Entry], players: &[Player], score: &[i64]) {
     let n = players.len();
     assert_eq!(top.len(), n.min(10));
@@ -513,23 +497,19 @@ fn check_top(top: &[Entry], players: &[Player], score: &[i64]) {
     }
 }
 
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', false) => quoted = true,
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                out.last_mut().unwrap().push('"');
-            }
-            ('"', true) => quoted = false,
-            (',', false) => out.push(String::new()),
-            (c, _) => out.last_mut().unwrap().push(c),
-        }
-    }
-    out
+/// A results CSV: its header and rows, read by a real CSV parser (quoted
+/// fields, doubled quotes, CRLF) after the byte-order mark.
+fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("the CSV starts with a byte-order mark");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
 }
 
 fn opts(scoring: SpeedRule, streak: bool, partial: bool) -> RoomOptions {
@@ -569,27 +549,24 @@ async fn whole_game_untimed_host_paced() {
 }
 
 /// A small room with a host and three players on the choice-only set.
-async fn small_room(
-    server: &Server,
-    options: RoomOptions,
-) -> (CreateResponse, Socket, Vec<Player>) {
+async fn small_room(server: &Server, options: RoomOptions) -> (CreateResponse, Inbox, Vec<Player>) {
     let room = server.create("live-choice", options).await;
     let mut host = server.host(&room.code, &room.host_secret).await;
-    expect(&mut host, "lobby", is("lobby")).await;
+    host.expect("lobby", is("lobby")).await;
     let mut players = Vec::new();
     for name in ["Ann", "Bob", "Cy"] {
         let mut p = server.player(&room.code, name).await;
-        expect(&mut p.socket, "lobby", is("lobby")).await;
+        p.socket.expect("lobby", is("lobby")).await;
         players.push(p);
     }
     (room, host, players)
 }
 
-async fn start_game(host: &mut Socket, players: &mut [Player]) -> u64 {
+async fn start_game(host: &mut Inbox, players: &mut [Player]) -> u64 {
     host_send(host, ClientMsg::Next { seq: 0 }).await;
-    let q = expect(host, "question", is("question")).await;
+    let q = host.expect("question", is("question")).await;
     for p in players.iter_mut() {
-        expect(&mut p.socket, "question", is("question")).await;
+        p.socket.expect("question", is("question")).await;
     }
     seq_of(&q)
 }
@@ -612,20 +589,19 @@ async fn reconnect_mid_question_keeps_nickname_score_and_question() {
 
     // Ann answers, is acknowledged, then loses her connection.
     players[0].answer(0, &key[0].correct).await;
-    expect(&mut players[0].socket, "ack", is("ack")).await;
-    players[0].socket.close(None).await.unwrap();
+    players[0].socket.expect("ack", is("ack")).await;
+    players[0].socket.close().await;
     // Bob drops before answering.
-    players[1].socket.close(None).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    players[1].socket.close().await;
 
     let code = room.code.clone();
     server.reconnect(&code, &mut players[0]).await;
-    let w = expect(&mut players[0].socket, "welcome", is("welcome")).await;
+    let w = players[0].socket.expect("welcome", is("welcome")).await;
     let ServerMsg::Welcome { you: Some(me), .. } = w else {
         panic!("{w:?}")
     };
     assert_eq!(me.nickname, "Ann");
-    let q = expect(&mut players[0].socket, "question", is("question")).await;
+    let q = players[0].socket.expect("question", is("question")).await;
     let ServerMsg::Question {
         q: 0,
         answered: Some(true),
@@ -638,14 +614,14 @@ async fn reconnect_mid_question_keeps_nickname_score_and_question() {
     assert!(left > 0 && left <= 60_000);
     // Her answer stands; a second one changes nothing.
     players[0].answer(0, &key[0].wrong).await;
-    let e = expect(&mut players[0].socket, "error", is("error")).await;
+    let e = players[0].socket.expect("error", is("error")).await;
     assert!(
         matches!(e, ServerMsg::Error { ref code, .. } if code == "already_answered"),
         "{e:?}"
     );
 
     server.reconnect(&code, &mut players[1]).await;
-    let q = expect(&mut players[1].socket, "question", is("question")).await;
+    let q = players[1].socket.expect("question", is("question")).await;
     assert!(
         matches!(
             q,
@@ -658,22 +634,22 @@ async fn reconnect_mid_question_keeps_nickname_score_and_question() {
         "{q:?}"
     );
     players[1].answer(0, &key[0].correct).await;
-    expect(&mut players[1].socket, "ack", is("ack")).await;
+    players[1].socket.expect("ack", is("ack")).await;
 
     host_send(&mut host, ClientMsg::Reveal { seq }).await;
-    let r = expect(&mut players[0].socket, "result", is("result")).await;
+    let r = players[0].socket.expect("result", is("result")).await;
     let ServerMsg::Result { verdict, score, .. } = r else {
         unreachable!()
     };
     assert_eq!(verdict, "correct");
     assert!(score >= 500);
     // Reconnecting in the reveal brings back the score and the result.
-    players[0].socket.close(None).await.unwrap();
+    players[0].socket.close().await;
     server.reconnect(&code, &mut players[0]).await;
-    let w = expect(&mut players[0].socket, "welcome", is("welcome")).await;
+    let w = players[0].socket.expect("welcome", is("welcome")).await;
     assert!(matches!(w, ServerMsg::Welcome { you: Some(ref me), .. } if me.score == score));
-    expect(&mut players[0].socket, "reveal", is("reveal")).await;
-    let r2 = expect(&mut players[0].socket, "result", is("result")).await;
+    players[0].socket.expect("reveal", is("reveal")).await;
+    let r2 = players[0].socket.expect("result", is("result")).await;
     assert!(matches!(r2, ServerMsg::Result { score: s, .. } if s == score));
 }
 
@@ -710,7 +686,7 @@ async fn late_join_locked_and_allowed() {
     let key = server.key(&room2.code, &room2.host_secret).await;
     let mut late = server.player(&room2.code, "Late Lou").await;
     // A late joiner lands on the open question and may answer it.
-    let q = expect(&mut late.socket, "question", is("question")).await;
+    let q = late.socket.expect("question", is("question")).await;
     assert!(matches!(
         q,
         ServerMsg::Question {
@@ -720,11 +696,12 @@ async fn late_join_locked_and_allowed() {
         }
     ));
     late.answer(0, &key[0].correct).await;
-    expect(&mut late.socket, "ack", is("ack")).await;
-    let p = expect(&mut host2, "4 players", |m| {
-        matches!(m, ServerMsg::Progress { players: 4, .. })
-    })
-    .await;
+    late.socket.expect("ack", is("ack")).await;
+    let p = host2
+        .expect("4 players", |m| {
+            matches!(m, ServerMsg::Progress { players: 4, .. })
+        })
+        .await;
     assert!(matches!(p, ServerMsg::Progress { .. }));
 }
 
@@ -739,14 +716,18 @@ async fn duplicate_answers_change_nothing() {
     // Wrong first, right second, sent back to back: the first stands.
     players[0].answer(0, &key[0].wrong).await;
     players[0].answer(0, &key[0].correct).await;
-    let a = expect(&mut players[0].socket, "ack or error", |m| {
-        matches!(m, ServerMsg::Ack { .. } | ServerMsg::Error { .. })
-    })
-    .await;
-    let b = expect(&mut players[0].socket, "ack or error", |m| {
-        matches!(m, ServerMsg::Ack { .. } | ServerMsg::Error { .. })
-    })
-    .await;
+    let a = players[0]
+        .socket
+        .expect("ack or error", |m| {
+            matches!(m, ServerMsg::Ack { .. } | ServerMsg::Error { .. })
+        })
+        .await;
+    let b = players[0]
+        .socket
+        .expect("ack or error", |m| {
+            matches!(m, ServerMsg::Ack { .. } | ServerMsg::Error { .. })
+        })
+        .await;
     let codes: Vec<String> = [a, b]
         .iter()
         .map(|m| match m {
@@ -761,15 +742,15 @@ async fn duplicate_answers_change_nothing() {
     );
     // Even again, later.
     players[0].answer(0, &key[0].correct).await;
-    let e = expect(&mut players[0].socket, "error", is("error")).await;
+    let e = players[0].socket.expect("error", is("error")).await;
     assert!(matches!(e, ServerMsg::Error { ref code, .. } if code == "already_answered"));
     host_send(&mut host, ClientMsg::Reveal { seq }).await;
-    let r = expect(&mut players[0].socket, "result", is("result")).await;
+    let r = players[0].socket.expect("result", is("result")).await;
     assert!(
         matches!(r, ServerMsg::Result { ref verdict, points: 0, score: 0, .. } if verdict == "incorrect"),
         "{r:?}"
     );
-    let reveal = expect(&mut host, "reveal", is("reveal")).await;
+    let reveal = host.expect("reveal", is("reveal")).await;
     assert!(
         matches!(reveal, ServerMsg::Reveal { answered: 1, .. }),
         "counted once: {reveal:?}"
@@ -785,7 +766,7 @@ async fn late_answers_are_refused() {
     let key = server.key(&room.code, &room.host_secret).await;
     // Before the game: no question is open.
     players[0].answer(0, &key[0].correct).await;
-    let e = expect(&mut players[0].socket, "error", is("error")).await;
+    let e = players[0].socket.expect("error", is("error")).await;
     assert!(
         matches!(e, ServerMsg::Error { ref code, .. } if code == "not_open"),
         "{e:?}"
@@ -793,26 +774,26 @@ async fn late_answers_are_refused() {
     start_game(&mut host, &mut players).await;
     // A question not yet open.
     players[0].answer(1, &key[1].correct).await;
-    let e = expect(&mut players[0].socket, "error", is("error")).await;
+    let e = players[0].socket.expect("error", is("error")).await;
     assert!(
         matches!(e, ServerMsg::Error { ref code, .. } if code == "not_open"),
         "{e:?}"
     );
     // The server's timer closes the question: answers after it are refused.
-    let closed = expect(&mut players[1].socket, "closed", is("closed")).await;
+    let closed = players[1].socket.expect("closed", is("closed")).await;
     assert!(matches!(closed, ServerMsg::Closed { q: 0, .. }));
     players[1].answer(0, &key[0].correct).await;
-    let e = expect(&mut players[1].socket, "error", is("error")).await;
+    let e = players[1].socket.expect("error", is("error")).await;
     assert!(
         matches!(e, ServerMsg::Error { ref code, .. } if code == "closed"),
         "{e:?}"
     );
-    let r = expect(&mut players[1].socket, "result", is("result")).await;
+    let r = players[1].socket.expect("result", is("result")).await;
     assert!(
         matches!(r, ServerMsg::Result { ref verdict, points: 0, .. } if verdict == "none"),
         "{r:?}"
     );
-    let reveal = expect(&mut host, "reveal", is("reveal")).await;
+    let reveal = host.expect("reveal", is("reveal")).await;
     let ServerMsg::Reveal {
         answered,
         distribution,
@@ -837,28 +818,22 @@ async fn forged_host_actions_and_stolen_tokens_are_refused() {
 
     // A host socket with a wrong secret is told so and closed.
     let mut fake = server.host(&code, &"0".repeat(64)).await;
-    let e = expect(&mut fake, "error", is("error")).await;
+    let e = fake.expect("error", is("error")).await;
     assert!(matches!(e, ServerMsg::Error { ref code, .. } if code == "not_host"));
-    assert!(matches!(client::recv(&mut fake).await, Ok(None) | Err(_)));
+    fake.expect_end("a refused host is closed").await;
     // A host socket with no secret and no cookie too.
-    let mut anon = server.client.socket(&code, "host").await.unwrap();
-    client::send(
-        &mut anon,
-        &ClientMsg::Hello {
-            token: None,
-            secret: None,
-        },
-    )
-    .await
-    .unwrap();
-    let e = expect(&mut anon, "error", is("error")).await;
+    let mut anon = server.socket(&code, "host").await;
+    anon.send(&ClientMsg::Hello {
+        token: None,
+        secret: None,
+    })
+    .await;
+    let e = anon.expect("error", is("error")).await;
     assert!(matches!(e, ServerMsg::Error { ref code, .. } if code == "not_host"));
 
     // A player cannot act as the host.
-    client::send(&mut players[0].socket, &ClientMsg::Next { seq: 0 })
-        .await
-        .unwrap();
-    let e = expect(&mut players[0].socket, "error", is("error")).await;
+    players[0].socket.send(&ClientMsg::Next { seq: 0 }).await;
+    let e = players[0].socket.expect("error", is("error")).await;
     assert!(matches!(e, ServerMsg::Error { ref code, .. } if code == "not_host"));
     let info: serde_json::Value = server
         .client
@@ -903,17 +878,13 @@ async fn forged_host_actions_and_stolen_tokens_are_refused() {
         format!("{id}.{}", "f".repeat(64)),
         "garbage".to_string(),
     ] {
-        let mut s = server.client.socket(&code, "play").await.unwrap();
-        client::send(
-            &mut s,
-            &ClientMsg::Hello {
-                token: Some(bad.clone()),
-                secret: None,
-            },
-        )
-        .await
-        .unwrap();
-        let e = expect(&mut s, "error", is("error")).await;
+        let mut s = server.socket(&code, "play").await;
+        s.send(&ClientMsg::Hello {
+            token: Some(bad.clone()),
+            secret: None,
+        })
+        .await;
+        let e = s.expect("error", is("error")).await;
         assert!(
             matches!(e, ServerMsg::Error { ref code, .. } if code == "bad_token"),
             "{bad}: {e:?}"
@@ -921,32 +892,32 @@ async fn forged_host_actions_and_stolen_tokens_are_refused() {
     }
 
     // Kick: the player is told and cannot come back with the same token.
-    let players_msg = expect(&mut host, "players", is("players")).await;
+    let players_msg = host
+        .expect("Cy among the players", |m| {
+            matches!(m, ServerMsg::Players { added, .. } if added.iter().any(|p| p.nickname == "Cy"))
+        })
+        .await;
     let ServerMsg::Players { added, .. } = players_msg else {
         unreachable!()
     };
     let cy = added.iter().find(|p| p.nickname == "Cy").unwrap().id;
     host_send(&mut host, ClientMsg::Kick { player: cy }).await;
-    let k = expect(&mut players[2].socket, "kicked", is("kicked")).await;
+    let k = players[2].socket.expect("kicked", is("kicked")).await;
     assert!(matches!(k, ServerMsg::Kicked { .. }));
-    let gone = expect(
-        &mut host,
-        "removal",
-        |m| matches!(m, ServerMsg::Players { removed, .. } if removed.contains(&cy)),
-    )
-    .await;
+    let gone = host
+        .expect(
+            "removal",
+            |m| matches!(m, ServerMsg::Players { removed, .. } if removed.contains(&cy)),
+        )
+        .await;
     assert!(matches!(gone, ServerMsg::Players { count: 2, .. }));
-    let mut s = server.client.socket(&code, "play").await.unwrap();
-    client::send(
-        &mut s,
-        &ClientMsg::Hello {
-            token: Some(players[2].token.clone()),
-            secret: None,
-        },
-    )
-    .await
-    .unwrap();
-    let e = expect(&mut s, "error", is("error")).await;
+    let mut s = server.socket(&code, "play").await;
+    s.send(&ClientMsg::Hello {
+        token: Some(players[2].token.clone()),
+        secret: None,
+    })
+    .await;
+    let e = s.expect("error", is("error")).await;
     assert!(
         matches!(e, ServerMsg::Error { ref code, .. } if code == "kicked"),
         "{e:?}"
@@ -1060,29 +1031,27 @@ async fn bad_input_gets_a_4xx_with_a_message() {
         .unwrap();
     assert_eq!(r.status, 413, "bodies are small");
 
-    // A socket that sends more than 4 KiB in one message is closed.
-    let mut s = server.client.socket(&code, "play").await.unwrap();
-    let _ = s.send(Message::text("x".repeat(5000))).await;
-    let closed = tokio::time::timeout(Duration::from_secs(5), client::recv(&mut s))
-        .await
-        .unwrap();
-    assert!(matches!(closed, Ok(None) | Err(_)), "{closed:?}");
+    // A socket that sends more than 4 KiB in one message, even before
+    // hello, is told why and closed with 1009 (message too big).
+    let mut s = server.socket(&code, "play").await;
+    let _ = s.send_raw(Message::text("x".repeat(5000))).await;
+    s.expect("message_too_big", error("message_too_big")).await;
+    assert_eq!(
+        s.expect_end("after a too-big message").await.code,
+        Some(1009)
+    );
     // Garbage and a missing hello are refused with a message.
-    let mut s = server.client.socket(&code, "play").await.unwrap();
-    s.send(Message::text("{}")).await.unwrap();
-    let e = expect(&mut s, "error", is("error")).await;
+    let mut s = server.socket(&code, "play").await;
+    s.send_raw(Message::text("{}")).await.unwrap();
+    let e = s.expect("error", is("error")).await;
     assert!(matches!(e, ServerMsg::Error { ref code, .. } if code == "bad_message"));
-    let mut s = server.client.socket(&code, "play").await.unwrap();
-    client::send(
-        &mut s,
-        &ClientMsg::Answer {
-            q: 0,
-            answer: "a".into(),
-        },
-    )
-    .await
-    .unwrap();
-    let e = expect(&mut s, "error", is("error")).await;
+    let mut s = server.socket(&code, "play").await;
+    s.send(&ClientMsg::Answer {
+        q: 0,
+        answer: "a".into(),
+    })
+    .await;
+    let e = s.expect("error", is("error")).await;
     assert!(matches!(e, ServerMsg::Error { ref code, .. } if code == "hello_first"));
     // A socket to a room that does not exist is refused before the upgrade.
     assert!(server.client.socket("999998", "play").await.is_err());
@@ -1102,7 +1071,7 @@ async fn pages_escape_names_and_titles() {
     assert_eq!(host.status, 200);
     let html = host.text();
     assert!(
-        html.contains("capitals &lt;&amp; quotes &quot;&gt;"),
+        html.contains("capitals &#60;&#38; quotes &#34;&#62;"),
         "the set's title is escaped"
     );
     assert!(html.contains("<svg"), "the QR code is inline");
@@ -1119,7 +1088,7 @@ async fn pages_escape_names_and_titles() {
         .unwrap();
     assert_eq!(results.status, 200);
     let html = results.text();
-    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
+    assert!(html.contains("&#60;script&#62;x&#60;/script&#62;"));
     assert!(!html.contains("<script>x"));
     let denied = server
         .client
@@ -1211,4 +1180,234 @@ async fn bots_play_a_whole_game_by_themselves() {
         assert_eq!(q["correct"], 40);
     }
     let _ = Arc::new(server.live.room_count());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_are_of_stored_players_so_a_reset_lists_them_all() {
+    let server = Arc::new(start(LiveConfig::default()).await);
+    let room = server.create("live-choice", choice_opts()).await;
+    let code = room.code.clone();
+    // Forty joins in flight while hosts connect: each host's snapshot must
+    // list exactly the players it counts, whatever is still being written.
+    let joins: Vec<_> = (0..40)
+        .map(|i| {
+            let server = server.clone();
+            let code = code.clone();
+            tokio::spawn(async move { server.join(&code, &format!("J{i}")).await.status })
+        })
+        .collect();
+    let mut hosts = Vec::new();
+    for _ in 0..8 {
+        hosts.push(server.host(&code, &room.host_secret).await);
+    }
+    for j in joins {
+        assert_eq!(j.await.unwrap(), 201);
+    }
+    for host in &mut hosts {
+        let reset = host
+            .expect("the reset list", |m| {
+                matches!(m, ServerMsg::Players { reset: true, .. })
+            })
+            .await;
+        let ServerMsg::Players { added, count, .. } = reset else {
+            unreachable!()
+        };
+        assert_eq!(added.len() as u32, count, "a reset is the whole list");
+        let progress = host.expect("progress", is("progress")).await;
+        assert!(
+            matches!(progress, ServerMsg::Progress { players, .. } if players == count),
+            "{progress:?} after {count} players"
+        );
+        // Later changes bring the count to all forty.
+        if count < 40 {
+            host.expect("all forty", |m| {
+                matches!(m, ServerMsg::Players { count: 40, .. })
+            })
+            .await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_socket_replaces_the_first_and_connected_counts_players() {
+    let server = start(LiveConfig::default()).await;
+    let (room, mut host, mut players) = small_room(&server, choice_opts()).await;
+    host.expect("three connected", |m| {
+        matches!(
+            m,
+            ServerMsg::Progress {
+                players: 3,
+                connected: 3,
+                ..
+            }
+        )
+    })
+    .await;
+    // Ann opens the game again, three times over (a second tab, a reload).
+    let mut old = std::mem::replace(
+        &mut players[0].socket,
+        server.socket(&room.code, "play").await,
+    );
+    for round in 0..3 {
+        players[0].hello().await;
+        players[0].socket.expect("welcome", is("welcome")).await;
+        players[0].socket.expect("lobby", is("lobby")).await;
+        old.expect("replaced", error("replaced")).await;
+        assert_eq!(
+            old.expect_end("the replaced socket").await.code,
+            Some(4001),
+            "round {round}"
+        );
+        old = std::mem::replace(
+            &mut players[0].socket,
+            server.socket(&room.code, "play").await,
+        );
+    }
+    players[0].hello().await;
+    players[0].socket.expect("welcome", is("welcome")).await;
+    // The new socket is the one that plays.
+    host_send(&mut host, ClientMsg::Next { seq: 0 }).await;
+    players[0].socket.expect("question", is("question")).await;
+    let key = server.key(&room.code, &room.host_secret).await;
+    players[0].answer(0, &key[0].correct).await;
+    players[0].socket.expect("ack", is("ack")).await;
+    // A fourth player joins: the last change, after which nothing is pending.
+    let _dee = server.player(&room.code, "Dee").await;
+    host.expect("four connected", |m| {
+        matches!(
+            m,
+            ServerMsg::Progress {
+                players: 4,
+                connected: 4,
+                answered: 1,
+                ..
+            }
+        )
+    })
+    .await;
+    for m in host.all() {
+        if let ServerMsg::Progress {
+            players, connected, ..
+        } = m
+        {
+            assert!(connected <= players, "sockets counted as players: {m:?}");
+        }
+    }
+    assert_no_repeated_progress(&host);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_repeated_and_closed_answers_after_an_auto_close() {
+    let server = start(LiveConfig::default()).await;
+    let (room, mut host, mut players) = small_room(&server, choice_opts()).await;
+    let key = server.key(&room.code, &room.host_secret).await;
+    start_game(&mut host, &mut players).await;
+    // No answer is not an answer: refused, never graded, and the player may
+    // still answer.
+    for blank in ["", "   "] {
+        let mark = players[0].socket.mark();
+        players[0].answer(0, blank).await;
+        players[0]
+            .socket
+            .expect_newer(mark, "invalid_answer", error("invalid_answer"))
+            .await;
+    }
+    for p in players.iter_mut() {
+        p.answer(0, &key[0].correct).await;
+        p.socket.expect("ack", is("ack")).await;
+    }
+    // Everyone answered: the question closes by itself and is revealed.
+    players[0].socket.expect("closed", is("closed")).await;
+    players[0].socket.expect("result", is("result")).await;
+    // Answering again is a repeat, whether or not the question closed.
+    let mark = players[0].socket.mark();
+    players[0].answer(0, &key[0].wrong).await;
+    let e = players[0]
+        .socket
+        .expect_newer(mark, "an error", is("error"))
+        .await;
+    assert!(
+        matches!(e, ServerMsg::Error { ref code, .. } if code == "already_answered"),
+        "{e:?}"
+    );
+    // Someone who never answered it is too late.
+    let mut late = server.player(&room.code, "Late").await;
+    late.socket.expect("reveal", is("reveal")).await;
+    late.answer(0, &key[0].correct).await;
+    let e = late.socket.expect("an error", is("error")).await;
+    assert!(
+        matches!(e, ServerMsg::Error { ref code, .. } if code == "closed"),
+        "{e:?}"
+    );
+    let reveal = host.expect("reveal", is("reveal")).await;
+    assert!(
+        matches!(
+            reveal,
+            ServerMsg::Reveal {
+                answered: 3,
+                players: 3,
+                ..
+            }
+        ),
+        "{reveal:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_csv_says_who_finished_left_or_was_kicked() {
+    let server = start(LiveConfig::default()).await;
+    let (room, mut host, mut players) = small_room(&server, choice_opts()).await;
+    let code = room.code.clone();
+    let seq = start_game(&mut host, &mut players).await;
+    let csv_now = || async {
+        let r = server
+            .client
+            .get(
+                &format!("/api/rooms/{code}/results.csv"),
+                Some(&room.host_secret),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status, 200);
+        let (header, rows) = parse_csv(&r.text());
+        assert_eq!(header[5], "status");
+        rows.into_iter()
+            .map(|r| (r[1].clone(), r[5].clone()))
+            .collect::<HashMap<String, String>>()
+    };
+    // Mid-game, everyone still in the room is playing.
+    let during = csv_now().await;
+    assert!(during.values().all(|s| s == "playing"), "{during:?}");
+    // Bob is removed; Cy closes the page; Ann stays to the end.
+    let bob = host
+        .expect("Bob among the players", |m| {
+            matches!(m, ServerMsg::Players { added, .. } if added.iter().any(|p| p.nickname == "Bob"))
+        })
+        .await;
+    let ServerMsg::Players { added, .. } = bob else {
+        unreachable!()
+    };
+    let bob = added.iter().find(|p| p.nickname == "Bob").unwrap().id;
+    host_send(&mut host, ClientMsg::Kick { player: bob }).await;
+    players[1].socket.expect("kicked", is("kicked")).await;
+    players[2].socket.close().await;
+    host.expect("only Ann connected", |m| {
+        matches!(
+            m,
+            ServerMsg::Progress {
+                players: 2,
+                connected: 1,
+                ..
+            }
+        )
+    })
+    .await;
+    host_send(&mut host, ClientMsg::End { seq }).await;
+    players[0].socket.expect("final", is("final")).await;
+    let after = csv_now().await;
+    let want: HashMap<String, String> = [("Ann", "finished"), ("Bob", "kicked"), ("Cy", "left")]
+        .into_iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(after, want);
 }

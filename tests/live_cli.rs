@@ -1,66 +1,25 @@
 //! `quizline host` and `quizline bots`, as a teacher runs them: the real
 //! binary against a real server on loopback.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::Duration;
+
+mod support;
+use support::fixture;
+use support::process::Guard;
+use support::server::quizline as bin;
 
 /// The binary's client: `quizline host` and `quizline bots` speak through it.
 #[allow(dead_code)]
 #[path = "../src/cli/client.rs"]
 mod client;
 
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_quizline"));
-    c.env("QUIZLINE_LOG", "warn");
-    c
-}
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
 /// Starts a child and collects its stdout lines until `until` matches.
 fn spawn_until(mut cmd: Command, until: &str) -> (Guard, Vec<String>) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let guard = Guard(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut lines = Vec::new();
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("no line with {until:?}; got {lines:?}"));
-        let done = line.contains(until);
-        lines.push(line);
-        if done {
-            return (guard, lines);
-        }
-    }
+    cmd.stderr(Stdio::null());
+    let (guard, mut lines) = Guard::spawn(cmd);
+    lines.expect(until, Duration::from_secs(30), |l| l.contains(until));
+    (guard, lines.seen)
 }
 
 fn field<'a>(lines: &'a [String], label: &str) -> &'a str {
@@ -141,8 +100,16 @@ fn host_prints_the_links_and_bots_play_the_game() {
         .args(["host", "live-choice", "--url", &url, "--scoring", "fastest"])
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--scoring must be"));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("invalid value 'fastest' for '--scoring"),
+        "{said}"
+    );
+    assert!(
+        said.contains("speed, linear-decay, accuracy-only"),
+        "{said}"
+    );
     let out = bin()
         .args(["host", "no-such-set", "--url", &url])
         .output()

@@ -2,9 +2,6 @@
 //! resumes, no acknowledged answer is lost, and clients come back with their
 //! tokens. Runs the real binary.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use quizline::live::RoomOptions;
@@ -17,81 +14,27 @@ use quizline::live::protocol::{ClientMsg, ServerMsg};
 #[path = "../src/cli/client.rs"]
 mod client;
 
-use client::{Base, Client, Socket};
+use client::{Base, Client};
 
-struct Running {
-    child: Child,
-    addr: String,
+mod support;
+use support::server::Server;
+use support::socket::Inbox;
+
+fn serve(data: &std::path::Path, addr: &str) -> Server {
+    Server::serve_at(data, &[support::fixture("live-choice.ron")], addr)
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data: &std::path::Path, addr: &str) -> Running {
-    let set = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/live-choice.ron");
-    // The port of the first run may be taken for a moment after the kill.
-    for _ in 0..50 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_quizline"))
-            .args(["serve", "--addr", addr, "--data"])
-            .arg(data)
-            .arg("--questions")
-            .arg(&set)
-            .env("QUIZLINE_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the quizline binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        if let Some(rest) = line
-            .trim()
-            .strip_prefix("quizline: serving 1 question set(s) on http://")
-        {
-            return Running {
-                child,
-                addr: rest.trim_end_matches('/').to_string(),
-            };
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("the server did not start on {addr}");
-}
-
-async fn expect(socket: &mut Socket, what: &str, pred: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
-    let wait = async {
-        loop {
-            match client::recv(socket).await {
-                Ok(Some(m)) if pred(&m) => return m,
-                Ok(Some(_)) => continue,
-                other => panic!("socket ended while waiting for {what}: {other:?}"),
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(15), wait)
-        .await
-        .unwrap_or_else(|_| panic!("no {what} within 15 s"))
-}
-
-async fn player_socket(c: &Client, code: &str, token: &str) -> Socket {
+async fn player_socket(c: &Client, code: &str, token: &str) -> Inbox {
     // As the page does: try again until the server is back.
-    for _ in 0..100 {
-        if let Ok(mut s) = c.socket(code, "play").await {
-            client::send(
-                &mut s,
-                &ClientMsg::Hello {
-                    token: Some(token.into()),
-                    secret: None,
-                },
-            )
-            .await
-            .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while std::time::Instant::now() < deadline {
+        if let Ok(s) = c.socket(code, "play").await {
+            let mut s = Inbox::new(s);
+            s.send(&ClientMsg::Hello {
+                token: Some(token.into()),
+                secret: None,
+            })
+            .await;
             return s;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -99,17 +42,13 @@ async fn player_socket(c: &Client, code: &str, token: &str) -> Socket {
     panic!("could not reconnect");
 }
 
-async fn host_socket(c: &Client, code: &str, secret: &str) -> Socket {
-    let mut s = c.socket(code, "host").await.unwrap();
-    client::send(
-        &mut s,
-        &ClientMsg::Hello {
-            token: None,
-            secret: Some(secret.into()),
-        },
-    )
-    .await
-    .unwrap();
+async fn host_socket(c: &Client, code: &str, secret: &str) -> Inbox {
+    let mut s = Inbox::new(c.socket(code, "host").await.unwrap());
+    s.send(&ClientMsg::Hello {
+        token: None,
+        secret: Some(secret.into()),
+    })
+    .await;
     s
 }
 
@@ -117,7 +56,7 @@ async fn setup(
     c: &Client,
     time: u32,
     players: usize,
-) -> (CreateResponse, Vec<KeyEntry>, Vec<(String, Socket)>, Socket) {
+) -> (CreateResponse, Vec<KeyEntry>, Vec<(String, Inbox)>, Inbox) {
     let r = c
         .post_json(
             "/api/rooms",
@@ -158,16 +97,16 @@ async fn setup(
             .json()
             .unwrap();
         let mut s = player_socket(c, &room.code, &j.token).await;
-        expect(&mut s, "lobby", |m| matches!(m, ServerMsg::Lobby { .. })).await;
+        s.expect("lobby", |m| matches!(m, ServerMsg::Lobby { .. }))
+            .await;
         ps.push((j.token, s));
     }
     let mut host = host_socket(c, &room.code, &room.host_secret).await;
-    expect(&mut host, "lobby", |m| matches!(m, ServerMsg::Lobby { .. })).await;
-    client::send(&mut host, &ClientMsg::Next { seq: 0 })
-        .await
-        .unwrap();
+    host.expect("lobby", |m| matches!(m, ServerMsg::Lobby { .. }))
+        .await;
+    host.send(&ClientMsg::Next { seq: 0 }).await;
     for (_, s) in ps.iter_mut() {
-        expect(s, "question", |m| {
+        s.expect("question", |m| {
             matches!(m, ServerMsg::Question { q: 0, .. })
         })
         .await;
@@ -187,24 +126,21 @@ async fn kill_9_mid_question_then_restart_loses_no_acknowledged_answer() {
     // Three answers acknowledged before the crash, with the server's times.
     let mut acked = Vec::new();
     for (_, s) in ps.iter_mut().take(3) {
-        client::send(
-            s,
-            &ClientMsg::Answer {
-                q: 0,
-                answer: key[0].correct.clone(),
-            },
-        )
-        .await
-        .unwrap();
-        let ack = expect(s, "ack", |m| matches!(m, ServerMsg::Ack { .. })).await;
+        s.send(&ClientMsg::Answer {
+            q: 0,
+            answer: key[0].correct.clone(),
+        })
+        .await;
+        let ack = s
+            .expect("ack", |m| matches!(m, ServerMsg::Ack { .. }))
+            .await;
         let ServerMsg::Ack { time_ms, .. } = ack else {
             unreachable!()
         };
         acked.push(time_ms);
     }
     // kill -9: no shutdown, no flush beyond what was committed.
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    server.guard.kill();
     drop(server);
 
     let _server = serve(data.path(), &addr);
@@ -212,17 +148,15 @@ async fn kill_9_mid_question_then_restart_loses_no_acknowledged_answer() {
     let mut back = Vec::new();
     for (i, (token, _)) in ps.iter().enumerate() {
         let mut s = player_socket(&c, &code, token).await;
-        let w = expect(&mut s, "welcome", |m| {
-            matches!(m, ServerMsg::Welcome { .. })
-        })
-        .await;
+        let w = s
+            .expect("welcome", |m| matches!(m, ServerMsg::Welcome { .. }))
+            .await;
         assert!(
             matches!(w, ServerMsg::Welcome { you: Some(ref me), .. } if me.nickname == format!("P{i}"))
         );
-        let q = expect(&mut s, "question", |m| {
-            matches!(m, ServerMsg::Question { .. })
-        })
-        .await;
+        let q = s
+            .expect("question", |m| matches!(m, ServerMsg::Question { .. }))
+            .await;
         let ServerMsg::Question {
             q: 0,
             answered: Some(answered),
@@ -241,45 +175,41 @@ async fn kill_9_mid_question_then_restart_loses_no_acknowledged_answer() {
         back.push(s);
     }
     // The two who had not answered still can; the others cannot again.
-    client::send(
-        &mut back[0],
-        &ClientMsg::Answer {
+    back[0]
+        .send(&ClientMsg::Answer {
             q: 0,
             answer: key[0].wrong.clone(),
-        },
-    )
-    .await
-    .unwrap();
-    let e = expect(&mut back[0], "error", |m| {
-        matches!(m, ServerMsg::Error { .. })
-    })
-    .await;
+        })
+        .await;
+    let e = back[0]
+        .expect("error", |m| matches!(m, ServerMsg::Error { .. }))
+        .await;
     assert!(matches!(e, ServerMsg::Error { ref code, .. } if code == "already_answered"));
-    client::send(
-        &mut back[3],
-        &ClientMsg::Answer {
+    back[3]
+        .send(&ClientMsg::Answer {
             q: 0,
             answer: key[0].correct.clone(),
-        },
-    )
-    .await
-    .unwrap();
-    expect(&mut back[3], "ack", |m| matches!(m, ServerMsg::Ack { .. })).await;
-    client::send(
-        &mut back[4],
-        &ClientMsg::Answer {
+        })
+        .await;
+    back[3]
+        .expect("ack", |m| matches!(m, ServerMsg::Ack { .. }))
+        .await;
+    back[4]
+        .send(&ClientMsg::Answer {
             q: 0,
             answer: key[0].wrong.clone(),
-        },
-    )
-    .await
-    .unwrap();
-    expect(&mut back[4], "ack", |m| matches!(m, ServerMsg::Ack { .. })).await;
+        })
+        .await;
+    back[4]
+        .expect("ack", |m| matches!(m, ServerMsg::Ack { .. }))
+        .await;
 
     // Everyone answered: the question closes; the results keep the times
     // acknowledged before the crash.
     for (i, s) in back.iter_mut().enumerate() {
-        let r = expect(s, "result", |m| matches!(m, ServerMsg::Result { .. })).await;
+        let r = s
+            .expect("result", |m| matches!(m, ServerMsg::Result { .. }))
+            .await;
         let ServerMsg::Result {
             verdict,
             time_ms,
@@ -301,20 +231,18 @@ async fn kill_9_mid_question_then_restart_loses_no_acknowledged_answer() {
     }
     // The host comes back too and finishes the game; the CSV holds it all.
     let mut host = host_socket(&c, &code, &room.host_secret).await;
-    let reveal = expect(&mut host, "reveal", |m| {
-        matches!(m, ServerMsg::Reveal { .. })
-    })
-    .await;
+    let reveal = host
+        .expect("reveal", |m| matches!(m, ServerMsg::Reveal { .. }))
+        .await;
     let ServerMsg::Reveal {
         answered: 5, seq, ..
     } = reveal
     else {
         panic!("{reveal:?}")
     };
-    client::send(&mut host, &ClientMsg::End { seq })
-        .await
-        .unwrap();
-    expect(&mut host, "ended", |m| matches!(m, ServerMsg::Ended { .. })).await;
+    host.send(&ClientMsg::End { seq }).await;
+    host.expect("ended", |m| matches!(m, ServerMsg::Ended { .. }))
+        .await;
     let csv = c
         .get(
             &format!("/api/rooms/{code}/results.csv"),
@@ -337,27 +265,26 @@ async fn a_question_whose_time_ran_out_while_down_reopens_briefly_then_closes() 
     let addr = server.addr.clone();
     let c = Client::new(Base::parse(&format!("http://{addr}")).unwrap());
     let (room, key, mut ps, _host) = setup(&c, 5, 2).await;
-    client::send(
-        &mut ps[0].1,
-        &ClientMsg::Answer {
+    ps[0]
+        .1
+        .send(&ClientMsg::Answer {
             q: 0,
             answer: key[0].correct.clone(),
-        },
-    )
-    .await
-    .unwrap();
-    expect(&mut ps[0].1, "ack", |m| matches!(m, ServerMsg::Ack { .. })).await;
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+        })
+        .await;
+    ps[0]
+        .1
+        .expect("ack", |m| matches!(m, ServerMsg::Ack { .. }))
+        .await;
+    server.guard.kill();
     drop(server);
     // Down for longer than the question had left.
     tokio::time::sleep(Duration::from_secs(6)).await;
     let _server = serve(data.path(), &addr);
     let mut s = player_socket(&c, &room.code, &ps[1].0).await;
-    let q = expect(&mut s, "question", |m| {
-        matches!(m, ServerMsg::Question { .. })
-    })
-    .await;
+    let q = s
+        .expect("question", |m| matches!(m, ServerMsg::Question { .. }))
+        .await;
     let ServerMsg::Question {
         answered: Some(false),
         remaining_ms: Some(left),
@@ -368,10 +295,10 @@ async fn a_question_whose_time_ran_out_while_down_reopens_briefly_then_closes() 
     };
     assert!((1..=5_000).contains(&left), "a short grace: {left}");
     // The server's timer closes it again without anyone acting.
-    expect(&mut s, "closed", |m| {
-        matches!(m, ServerMsg::Closed { q: 0, .. })
-    })
-    .await;
-    let r = expect(&mut s, "result", |m| matches!(m, ServerMsg::Result { .. })).await;
+    s.expect("closed", |m| matches!(m, ServerMsg::Closed { q: 0, .. }))
+        .await;
+    let r = s
+        .expect("result", |m| matches!(m, ServerMsg::Result { .. }))
+        .await;
     assert!(matches!(r, ServerMsg::Result { ref verdict, .. } if verdict == "none"));
 }

@@ -48,21 +48,13 @@ impl Resp {
     /// The page's text: tags gone, spaces collapsed, entities decoded, so
     /// that it can be searched for a set's strings as written.
     fn text(&self) -> String {
-        let mut bare = String::with_capacity(self.body.len());
-        let mut in_tag = false;
-        for c in self.body.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' if in_tag => {
-                    in_tag = false;
-                    bare.push(' ');
-                }
-                _ if !in_tag => bare.push(c),
-                _ => {}
-            }
-        }
-        let words: Vec<&str> = bare.split_whitespace().collect();
-        unescape(&words.join(" "))
+        let doc = scraper::Html::parse_document(&self.body);
+        let words: Vec<&str> = doc
+            .root_element()
+            .text()
+            .flat_map(str::split_whitespace)
+            .collect();
+        words.join(" ")
     }
 
     #[track_caller]
@@ -92,44 +84,6 @@ impl Resp {
         );
         self
     }
-}
-
-fn unescape(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let end = rest.find(';').filter(|&e| e <= 10);
-        let decoded = end.and_then(|e| {
-            let entity = &rest[1..e];
-            let c = match entity {
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "amp" => Some('&'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => entity
-                    .strip_prefix("#x")
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            c.map(|c| (c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &rest[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn encode(pairs: &[(&str, &str)]) -> String {
@@ -534,11 +488,10 @@ async fn every_page_renders() {
         }
     }
     // The addresses pages use are versioned, and so cached for good.
-    let css_href = home
-        .body
-        .split("rel=\"stylesheet\" href=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
+    let css_href = scraper::Html::parse_document(&home.body)
+        .select(&scraper::Selector::parse("link[rel=stylesheet]").unwrap())
+        .next()
+        .and_then(|l| l.value().attr("href"))
         .unwrap()
         .to_string();
     let css = app.get(&css_href, None).await;

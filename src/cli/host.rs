@@ -33,9 +33,9 @@ pub struct Args {
     /// No timer: the host moves on.
     #[arg(long)]
     pub untimed: bool,
-    /// speed (Kahoot-style), linear-decay or accuracy-only.
-    #[arg(long, default_value = "speed")]
-    pub scoring: String,
+    /// How speed counts.
+    #[arg(long, value_enum, default_value_t = Scoring::Speed)]
+    pub scoring: Scoring,
     /// No bonus for right answers in a row.
     #[arg(long)]
     pub no_streak: bool,
@@ -45,9 +45,9 @@ pub struct Args {
     /// Nobody may join once the game has started.
     #[arg(long)]
     pub lock_late_join: bool,
-    /// Show the leaderboard after `each` question or only at the `end`.
-    #[arg(long, default_value = "each")]
-    pub leaderboard: String,
+    /// When the leaderboard is shown.
+    #[arg(long, value_enum, default_value_t = Leaderboard::Each)]
+    pub leaderboard: Leaderboard,
     #[arg(long, default_value_t = 1000)]
     pub max_players: u32,
     /// Fixes the choice and order of questions and options.
@@ -70,18 +70,50 @@ pub struct Args {
     pub server: super::serve::ServerArgs,
 }
 
+/// `--scoring`: the engine's [`SpeedRule`], under the same names.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scoring {
+    /// Kahoot-style: full points for an instant answer, half at the buzzer.
+    Speed,
+    /// From full points down to a tenth at the buzzer.
+    #[value(alias = "linear")]
+    LinearDecay,
+    /// Speed does not count.
+    #[value(alias = "accuracy")]
+    AccuracyOnly,
+}
+
+impl From<Scoring> for SpeedRule {
+    fn from(s: Scoring) -> SpeedRule {
+        match s {
+            Scoring::Speed => SpeedRule::Speed,
+            Scoring::LinearDecay => SpeedRule::LinearDecay,
+            Scoring::AccuracyOnly => SpeedRule::AccuracyOnly,
+        }
+    }
+}
+
+/// `--leaderboard`: the room's [`LeaderboardMode`], under the same names.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leaderboard {
+    /// After every question.
+    Each,
+    /// Only at the end.
+    End,
+}
+
+impl From<Leaderboard> for LeaderboardMode {
+    fn from(l: Leaderboard) -> LeaderboardMode {
+        match l {
+            Leaderboard::Each => LeaderboardMode::Each,
+            Leaderboard::End => LeaderboardMode::End,
+        }
+    }
+}
+
 fn options(args: &Args) -> anyhow::Result<RoomOptions> {
-    let scoring = match args.scoring.as_str() {
-        "speed" => SpeedRule::Speed,
-        "linear-decay" | "linear" => SpeedRule::LinearDecay,
-        "accuracy-only" | "accuracy" => SpeedRule::AccuracyOnly,
-        other => bail!("--scoring must be speed, linear-decay or accuracy-only, not '{other}'"),
-    };
-    let leaderboard = match args.leaderboard.as_str() {
-        "each" => LeaderboardMode::Each,
-        "end" => LeaderboardMode::End,
-        other => bail!("--leaderboard must be each or end, not '{other}'"),
-    };
+    let scoring = SpeedRule::from(args.scoring);
+    let leaderboard = LeaderboardMode::from(args.leaderboard);
     let mut kinds = Vec::new();
     for k in &args.kinds {
         kinds.push(Kind::parse(k).with_context(|| {
@@ -208,4 +240,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .await?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::*;
+
+    /// The flags' names are the library's: what `--scoring` takes is what a
+    /// room's JSON says.
+    #[test]
+    fn flag_values_are_the_library_names() {
+        for s in Scoring::value_variants() {
+            let name = s.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(name, SpeedRule::from(*s).as_str());
+        }
+        for l in Leaderboard::value_variants() {
+            let name = l.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(name, LeaderboardMode::from(*l).as_str());
+        }
+        assert_eq!(Scoring::from_str("linear", false), Ok(Scoring::LinearDecay));
+    }
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use quizline::engine::{Attempt, AttemptError, AttemptOptions, Verdict, View, letter};
 use quizline::files;
+use quizline::http::clock::now_ms;
 use quizline::question::{Kind, QuestionSet};
 use serde_json::json;
 
@@ -112,17 +113,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A seed short enough to retype.
 fn random_seed() -> u64 {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes)
-        .map(|()| u64::from_le_bytes(bytes) % 1_000_000_000)
-        .unwrap_or(1)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    quizline::http::secret::random_u64() % 1_000_000_000
 }
 
 /// Asks every question of `attempt`, reading answers from `input`, until

@@ -56,9 +56,9 @@ pub enum AttemptError {
     NoSuchItem(usize),
     #[error("question {0} has already been answered")]
     AlreadyAnswered(usize),
-    #[error("{0}")]
+    #[error(transparent)]
     Input(#[from] InputError),
-    #[error("{0}")]
+    #[error(transparent)]
     Grade(#[from] GradeError),
     #[error("the question set changed since this attempt began")]
     SetChanged,

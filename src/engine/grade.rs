@@ -23,8 +23,22 @@ pub enum Response {
     Text(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Its name ([`Verdict::as_str`], `FromStr`) is the one in JSON, in the
+/// store and in CSS classes: `correct`, `partial`, `incorrect`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Verdict {
     Correct,
     Partial,
@@ -32,6 +46,10 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
     /// Said in words, never only by colour.
     pub fn label(self) -> &'static str {
         match self {
@@ -364,6 +382,22 @@ mod tests {
         check(body(), Response::Text("Estréla".into()), 1.0);
         check(body(), Response::Text("Ostland".into()), 0.0);
         check(body(), Response::Text("".into()), 0.0);
+    }
+
+    /// One name per variant, the same in JSON, in the store and in `FromStr`.
+    #[test]
+    fn names_are_the_serde_names() {
+        use super::super::live::SpeedRule;
+        use strum::VariantArray;
+        for v in Verdict::VARIANTS {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+            assert_eq!(v.as_str().parse::<Verdict>(), Ok(*v));
+        }
+        for r in SpeedRule::VARIANTS {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+            assert_eq!(r.as_str().parse::<SpeedRule>(), Ok(*r));
+        }
+        assert!("Correct!".parse::<Verdict>().is_err());
     }
 
     #[test]

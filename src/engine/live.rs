@@ -6,8 +6,23 @@ use serde::{Deserialize, Serialize};
 /// Points a live question is worth before speed and streaks, per point of the question.
 pub const LIVE_BASE_POINTS: f64 = 1000.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// Its name ([`SpeedRule::as_str`], `FromStr`) is the one in JSON and on the
+/// command line: `speed`, `linear-decay`, `accuracy-only`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Default,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum SpeedRule {
     /// Kahoot-style: `round(P·(1 − t/(2T)))`, from full points to half at the buzzer.
     #[default]
@@ -16,6 +31,12 @@ pub enum SpeedRule {
     LinearDecay,
     /// Speed does not count: the accessible choice.
     AccuracyOnly,
+}
+
+impl SpeedRule {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -617,6 +617,42 @@ mod tests {
     }
 
     #[test]
+    fn a_solved_layout_moves_on_by_one_place() {
+        let l = |options: &[usize], right: &[usize]| Layout {
+            options: options.to_vec(),
+            right: right.to_vec(),
+        };
+        let ordering = Body::Ordering {
+            items: opts(3),
+            answer: vec![2, 0, 1],
+        };
+        let matching = Body::Matching {
+            left: opts(2),
+            right: opts(3),
+            answer: vec![2, 0],
+        };
+        for (body, layout, want) in [
+            // Listed first to last: rotated.
+            (&ordering, l(&[2, 0, 1], &[]), l(&[0, 1, 2], &[])),
+            // Already unsolved: kept.
+            (&ordering, l(&[0, 1, 2], &[]), l(&[0, 1, 2], &[])),
+            // Each left item across from its match: the right column moves.
+            (&matching, l(&[0, 1], &[2, 0, 1]), l(&[0, 1], &[0, 1, 2])),
+            (&matching, l(&[1, 0], &[0, 2, 1]), l(&[1, 0], &[2, 1, 0])),
+            (&matching, l(&[0, 1], &[0, 2, 1]), l(&[0, 1], &[0, 2, 1])),
+        ] {
+            assert_eq!(layout.clone().unsolved(body), want, "{layout:?}");
+            assert!(!want.is_solved(body));
+        }
+        // One item cannot be out of order.
+        let one = Body::Ordering {
+            items: opts(1),
+            answer: vec![0],
+        };
+        assert!(!Layout::identity(&one).is_solved(&one));
+    }
+
+    #[test]
     fn grouping() {
         assert_eq!(group(30000), "30,000");
         assert_eq!(group(1994), "1994");

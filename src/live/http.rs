@@ -1,24 +1,29 @@
 //! The plain HTTP endpoints: create a room, join one, claim it for a
 //! browser, and a host's results, statistics, answer key and QR code.
-//! Every refusal is a 4xx with a JSON body `{"error": code, "message": text}`.
+//! Every refusal is an [`ApiError`]: a 4xx with a JSON body
+//! `{"error": code, "message": text}`.
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::time::Duration;
 
-use axum::Json;
-use axum::body::Bytes;
+use axum::Extension;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
 use serde::{Deserialize, Serialize};
 
 use super::room::{Room, RoomError, RoomOptions};
-use super::util::{Hash, ct_eq, escape_html, new_secret, normalize_code, sha256};
+use super::util::{Hash, ct_eq, escape_html, normalize_code, sha256};
 use super::{CreateError, Live, results};
+use crate::http::browser::{ensure_owner_key, owner_key};
+use crate::http::join::{JoinBase, ListenAddr, lan_addresses, request_host};
 use crate::server::AppState;
 use crate::store::live::StoredRoom;
+
+pub use crate::http::csrf::same_origin;
+pub use crate::http::{ApiError, Json};
 
 /// The client's address, when the server was started with connect info.
 pub struct ClientAddr(pub Option<IpAddr>);
@@ -36,37 +41,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-    pub retry_after: Option<Duration>,
-}
-
+/// The refusals only live rooms make.
 impl ApiError {
-    /// The store could not be read or written: the client may try again.
-    pub fn store(e: crate::store::StoreError) -> ApiError {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "store_error",
-            e.to_string(),
-        )
-    }
-
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            retry_after: None,
-        }
-    }
-
-    pub fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
-    }
-
     pub fn no_room(code: &str) -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -81,41 +57,6 @@ impl ApiError {
             "not_host",
             "only the host of this room may do this; open the host link again",
         )
-    }
-
-    pub fn too_many(wait: Duration, what: &str) -> ApiError {
-        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-        ApiError {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            code: "rate_limited",
-            message: format!("too many {what} at once; try again in {secs} s"),
-            retry_after: Some(Duration::from_secs(secs)),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    message: &'a str,
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut res = (
-            self.status,
-            Json(ErrorBody {
-                error: self.code,
-                message: &self.message,
-            }),
-        )
-            .into_response();
-        if let Some(wait) = self.retry_after
-            && let Ok(v) = HeaderValue::from_str(&wait.as_secs().to_string())
-        {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        res
     }
 }
 
@@ -152,10 +93,6 @@ impl From<CreateError> for ApiError {
     }
 }
 
-pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid JSON: {e}")))
-}
-
 pub fn valid_code(code: &str) -> Result<String, ApiError> {
     normalize_code(code).ok_or_else(|| {
         ApiError::new(
@@ -166,78 +103,42 @@ pub fn valid_code(code: &str) -> Result<String, ApiError> {
     })
 }
 
+/// A body too large to read is refused before anything else; any other
+/// fault in it is reported after the rate limits, so that malformed
+/// requests count against them like any other.
+fn too_large_first<T>(
+    body: Result<Json<T>, ApiError>,
+) -> Result<Result<Json<T>, ApiError>, ApiError> {
+    match body {
+        Err(e) if e.status == StatusCode::PAYLOAD_TOO_LARGE => Err(e),
+        other => Ok(other),
+    }
+}
+
 fn live_room(live: &Live, code: &str) -> Result<std::sync::Arc<Room>, ApiError> {
     let code = valid_code(code)?;
     live.room(&code).ok_or_else(|| ApiError::no_room(&code))
 }
 
-// ----- addresses and cookies ------------------------------------------------
+// ----- addresses, cookies and hosts ---------------------------------------
 
-pub const OWNER_COOKIE: &str = "quizline_host";
-
-/// Where students reach this server: the configured public URL, or the
-/// address this request came in on.
-pub fn base_url(live: &Live, headers: &HeaderMap) -> String {
-    if let Some(url) = &live.config().public_url {
-        return url.clone();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+/// Where students reach this server, for links and QR codes.
+pub fn join_base(
+    live: &Live,
+    listen: Option<Extension<ListenAddr>>,
+    headers: &HeaderMap,
+) -> JoinBase {
+    JoinBase::resolve(
+        live.config().public_url.as_deref(),
+        listen.map(|Extension(ListenAddr(a))| a),
+        request_host(headers),
+        &lan_addresses(),
+    )
 }
 
+/// The owner key in a request's cookies, if well formed.
 pub fn owner_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == OWNER_COOKIE)
-        .map(|(_, v)| v.to_string())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// The browser's owner key, and the `Set-Cookie` to send when it is new.
-pub fn owner_key(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
-    match owner_cookie(headers) {
-        Some(k) => (k, None),
-        None => {
-            let k = new_secret();
-            let cookie =
-                format!("{OWNER_COOKIE}={k}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000");
-            (k, HeaderValue::from_str(&cookie).ok())
-        }
-    }
-}
-
-/// Whether a request comes from a page of this server (for requests that a
-/// cookie authorizes, against cross-site forgery).
-pub fn same_origin(headers: &HeaderMap) -> bool {
-    // Browsers say where a request comes from; `none` is a typed address.
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        return site == "same-origin" || site == "none";
-    }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        Some(origin) => {
-            let origin_host = origin
-                .strip_prefix("http://")
-                .or_else(|| origin.strip_prefix("https://"));
-            origin_host.is_some() && origin_host == host
-        }
-        // No Origin: not a browser's cross-site request (browsers send one
-        // with every POST and WebSocket handshake).
-        None => true,
-    }
+    owner_key(&CookieJar::from_headers(headers))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -306,15 +207,17 @@ pub struct CreateResponse {
 pub async fn create_room(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    listen: Option<Extension<ListenAddr>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Json<CreateRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
+    let body = too_large_first(body)?;
     let live = &state.live;
     live.check_create_rate(addr)
         .map_err(|w| ApiError::too_many(w, "rooms created"))?;
-    let req: CreateRequest = parse_json(&body)?;
+    let Json(req) = body?;
     let created = live.create_room(&req.set, req.options, None).await?;
-    let base = base_url(live, &headers);
+    let base = join_base(live, listen, &headers).url;
     let res = CreateResponse {
         play_url: format!("{base}/play/{}", created.code),
         host_url: format!("{base}/host/{}#key={}", created.code, created.host_secret),
@@ -356,7 +259,7 @@ pub async fn room_info(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct JoinRequest {
+pub struct JoinRequest {
     nickname: String,
 }
 
@@ -372,14 +275,15 @@ pub async fn join(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     Path(code): Path<String>,
-    body: Bytes,
+    body: Result<Json<JoinRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
+    let body = too_large_first(body)?;
     let room = live_room(&state.live, &code)?;
     state
         .live
         .check_join_rate(addr, &room.code)
         .map_err(|w| ApiError::too_many(w, "join attempts"))?;
-    let req: JoinRequest = parse_json(&body)?;
+    let Json(req) = body?;
     let joined = room.join(&req.nickname).await?;
     Ok((
         StatusCode::CREATED,
@@ -395,7 +299,7 @@ pub async fn join(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ClaimRequest {
+pub struct ClaimRequest {
     secret: String,
 }
 
@@ -404,11 +308,11 @@ struct ClaimRequest {
 pub async fn claim(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    jar: CookieJar,
+    body: Result<Json<ClaimRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let code = valid_code(&code)?;
-    let req: ClaimRequest = parse_json(&body)?;
+    let Json(req) = body?;
     let hash = match state.live.room(&code) {
         Some(room) => *room.host_hash(),
         None => {
@@ -425,18 +329,14 @@ pub async fn claim(
     if !ct_eq(&sha256(&req.secret), &hash) {
         return Err(ApiError::forbidden());
     }
-    let (key, set_cookie) = owner_key(&headers);
+    let (key, jar) = ensure_owner_key(jar);
     state
         .live
         .store()
         .add_owner(&code, sha256(&key))
         .await
         .map_err(ApiError::store)?;
-    let mut res = StatusCode::NO_CONTENT.into_response();
-    if let Some(c) = set_cookie {
-        res.headers_mut().insert(header::SET_COOKIE, c);
-    }
-    Ok(res)
+    Ok((jar, StatusCode::NO_CONTENT).into_response())
 }
 
 pub async fn results_csv(
@@ -528,13 +428,20 @@ pub async fn owned_rooms(
 pub fn qr_svg_for(url: &str) -> String {
     use qrcode::render::svg;
     match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => code
-            .render::<svg::Color>()
-            .min_dimensions(200, 200)
-            .quiet_zone(true)
-            .dark_color(svg::Color("#000000"))
-            .light_color(svg::Color("#ffffff"))
-            .build(),
+        Ok(code) => {
+            let svg = code
+                .render::<svg::Color>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .dark_color(svg::Color("#000000"))
+                .light_color(svg::Color("#ffffff"))
+                .build();
+            // Inline in a page, the XML declaration is noise.
+            match svg.find("<svg") {
+                Some(at) => svg[at..].to_string(),
+                None => svg,
+            }
+        }
         Err(_) => format!("<p>{}</p>", escape_html(url)),
     }
 }
@@ -542,9 +449,14 @@ pub fn qr_svg_for(url: &str) -> String {
 pub async fn qr_svg(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    listen: Option<Extension<ListenAddr>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room = live_room(&state.live, &code)?;
-    let url = format!("{}/play/{}", base_url(&state.live, &headers), room.code);
+    let url = format!(
+        "{}/play/{}",
+        join_base(&state.live, listen, &headers).url,
+        room.code
+    );
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], qr_svg_for(&url)).into_response())
 }

@@ -1,9 +1,10 @@
 //! Live class quizzes: rooms, players, the host's controls and the push
 //! protocol (WebSocket, JSON text frames; see `docs/protocol.md`).
 //!
-//! [`room`] holds the game rules and fan-out, [`http`] and [`ws`] the
-//! endpoints, [`pages`] the host's and students' pages, [`results`] the CSV
-//! and statistics, [`limit`] the join and creation rates. The simulated
+//! `room` holds the game rules and fan-out, [`http`] and `ws` the
+//! endpoints, `pages` the host's and students' pages, `results` the CSV
+//! and statistics, [`limit`] the join and creation rates, `greeting` the
+//! cap and deadline on sockets that have not said hello. The simulated
 //! students of `quizline bots` and its client are the binary's, not this
 //! library's.
 
@@ -22,15 +23,16 @@ use crate::server::AppState;
 use crate::store::StoreError;
 use crate::store::live::{NewRoom, PhaseRow, RoomStore};
 
+pub(crate) mod greeting;
 pub mod http;
 pub mod keys;
 pub mod limit;
-pub mod pages;
+pub(crate) mod pages;
 pub mod protocol;
-pub mod results;
-pub mod room;
+pub(crate) mod results;
+pub(crate) mod room;
 pub mod util;
-pub mod ws;
+pub(crate) mod ws;
 
 pub use room::{LeaderboardMode, Room, RoomError, RoomOptions};
 
@@ -90,6 +92,7 @@ struct Inner {
     join_addr: Keyed<IpAddr>,
     join_room: Keyed<String>,
     create_addr: Keyed<IpAddr>,
+    greeting: greeting::Greeting,
 }
 
 /// A store that refuses everything: what [`Live::default`] runs on, for
@@ -114,6 +117,14 @@ impl RoomStore for NoStore {
         closed()
     }
     fn set_phase(&self, _: &str, _: PhaseRow) -> crate::store::live::StoreFuture<'_, ()> {
+        closed()
+    }
+    fn end_game(
+        &self,
+        _: &str,
+        _: PhaseRow,
+        _: Vec<u32>,
+    ) -> crate::store::live::StoreFuture<'_, ()> {
         closed()
     }
     fn add_player(
@@ -196,6 +207,11 @@ impl Live {
                 join_addr: Keyed::new(config.join_per_address),
                 join_room: Keyed::new(config.join_per_room),
                 create_addr: Keyed::new(config.create_per_address),
+                greeting: greeting::Greeting::new(
+                    config.greeting_per_address,
+                    config.hello_deadline,
+                    config.limit_loopback,
+                ),
                 config,
             }),
         }
@@ -299,6 +315,11 @@ impl Live {
 
     pub fn config(&self) -> &LiveConfig {
         &self.inner.config
+    }
+
+    /// Sockets that have not said hello yet: their cap and deadline.
+    pub(crate) fn greeting(&self) -> &greeting::Greeting {
+        &self.inner.greeting
     }
 
     pub fn catalog(&self) -> &Arc<Catalog> {
@@ -426,12 +447,23 @@ pub fn routes() -> Router<AppState> {
         .route("/api/rooms/{code}/play", get(ws::player))
         .route("/api/rooms/{code}/host", get(ws::host))
         .route("/api/host/rooms", get(http::owned_rooms))
-        .route("/host", get(pages::new_room).post(pages::create_room))
         .route("/host/{code}", get(pages::host))
         .route("/host/{code}/results", get(pages::results))
         .route("/play", get(pages::play))
         .route("/play/{code}", get(pages::play_code))
-        .route("/live/assets/{file}", get(pages::asset));
+        .route(
+            "/live/assets/{file}",
+            get(crate::http::assets::legacy_live_asset),
+        )
+        // The host form is a form like the self-tests': it needs the
+        // browser cookie its token is tied to.
+        .merge(
+            Router::new()
+                .route("/host", get(pages::new_room).post(pages::create_room))
+                .route_layer(axum::middleware::from_fn(
+                    crate::http::browser::ensure_browser,
+                )),
+        );
     // Every body here is a nickname, a secret or a form: small.
     api.layer(DefaultBodyLimit::max(8 * 1024))
 }

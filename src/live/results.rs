@@ -14,6 +14,31 @@ use crate::engine::{Attempt, Response, Verdict};
 use crate::question::QuestionSet;
 use crate::store::live::{AnswerRow, StoredRoom};
 
+/// What became of a player, as the CSV and the statistics say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The game has not ended and the player was not removed.
+    Playing,
+    /// Connected when the game ended.
+    Finished,
+    /// Not connected when the game ended.
+    Left,
+    /// Removed by the host.
+    Kicked,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Playing => "playing",
+            Status::Finished => "finished",
+            Status::Left => "left",
+            Status::Kicked => "kicked",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PlayerResult {
     /// `None` for a player the host removed.
@@ -23,6 +48,7 @@ pub struct PlayerResult {
     pub correct: u32,
     pub answered: u32,
     pub kicked: bool,
+    pub status: Status,
     #[serde(skip)]
     pub answers: Vec<Option<AnswerRow>>,
 }
@@ -79,6 +105,7 @@ pub fn build(stored: &StoredRoom, set: Option<&QuestionSet>) -> Results {
                 Some(a.clone());
         }
     }
+    let ended = stored.phase.phase == "ended";
     let mut players: Vec<PlayerResult> = stored
         .players
         .iter()
@@ -92,6 +119,12 @@ pub fn build(stored: &StoredRoom, set: Option<&QuestionSet>) -> Results {
                 correct: done.clone().filter(|a| a.verdict == "correct").count() as u32,
                 answered: done.count() as u32,
                 kicked: p.kicked,
+                status: match (p.kicked, ended, p.finished) {
+                    (true, _, _) => Status::Kicked,
+                    (false, false, _) => Status::Playing,
+                    (false, true, true) => Status::Finished,
+                    (false, true, false) => Status::Left,
+                },
                 answers,
             }
         })
@@ -236,7 +269,7 @@ pub fn csv(results: &Results) -> String {
             p.score.to_string(),
             p.correct.to_string(),
             p.answered.to_string(),
-            if p.kicked { "removed" } else { "playing" }.to_string(),
+            p.status.as_str().to_string(),
         ];
         for a in &p.answers {
             match a {

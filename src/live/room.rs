@@ -10,13 +10,13 @@
 //! exactly once, after its snapshot.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, oneshot};
 
 use super::protocol::{Bar, Entry, Me, PlayerEntry, RoomInfo, ServerMsg};
 use super::util::{Hash, clean_nickname, ct_eq, new_secret, now_ms, sha256};
@@ -38,8 +38,21 @@ pub const RESTART_GRACE_MS: i64 = 5_000;
 const EVENT_BUFFER: usize = 32;
 const TOP: usize = 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Default,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum LeaderboardMode {
     /// After every question.
     #[default]
@@ -49,11 +62,13 @@ pub enum LeaderboardMode {
 }
 
 impl LeaderboardMode {
+    /// Its name in JSON and on the command line: `each`, `end`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            LeaderboardMode::Each => "each",
-            LeaderboardMode::End => "end",
-        }
+        self.as_str()
     }
 }
 
@@ -236,8 +251,15 @@ struct State {
     players: Vec<Player>,
     nick_keys: HashMap<String, u32>,
     roster: Vec<RosterEvent>,
-    /// Players who are ready and not kicked.
+    /// Players who are stored and not kicked: the room's player count.
     active: u32,
+    /// Joins reserved but still being written; they count against the
+    /// room's size, not as players.
+    joining: u32,
+    /// The one open socket of each connected player.
+    sockets: HashMap<u32, Attached>,
+    /// Numbers the sockets, so a replaced one cannot detach its successor.
+    socket_serial: u64,
     /// Acknowledged answers to the open question.
     answered: u32,
     /// Answers accepted but not yet written.
@@ -264,8 +286,6 @@ pub struct Room {
     writes_done: Notify,
     /// Bumped on every change a host's progress line shows; hosts poll it.
     version: AtomicU64,
-    /// Open player sockets.
-    connected: AtomicU32,
     /// When anything last happened, for evicting idle rooms.
     last_activity_ms: AtomicU64,
 }
@@ -334,6 +354,31 @@ impl From<StoreError> for RoomError {
     }
 }
 
+/// What a host's screen needs on (re)connecting.
+pub struct HostSnapshot {
+    pub msgs: Vec<Utf8Bytes>,
+    /// Where in the roster the snapshot's player list stands.
+    pub cursor: usize,
+    /// The progress line in `msgs`.
+    pub progress: Utf8Bytes,
+}
+
+/// A player's open socket, as the room knows it.
+#[derive(Debug)]
+struct Attached {
+    serial: u64,
+    replace: oneshot::Sender<()>,
+}
+
+/// What a player's socket starts with.
+pub struct PlayerSocket {
+    pub snapshot: Vec<Utf8Bytes>,
+    pub events: broadcast::Receiver<Event>,
+    /// Resolves when a newer socket of the same player takes over.
+    pub replaced: oneshot::Receiver<()>,
+    pub serial: u64,
+}
+
 pub struct Joined {
     pub id: u32,
     pub nickname: String,
@@ -392,6 +437,9 @@ impl Room {
                 nick_keys: HashMap::new(),
                 roster: Vec::new(),
                 active: 0,
+                joining: 0,
+                sockets: HashMap::new(),
+                socket_serial: 0,
                 answered: 0,
                 pending: 0,
                 auto_closing: false,
@@ -404,7 +452,6 @@ impl Room {
             transitions: tokio::sync::Mutex::new(()),
             writes_done: Notify::new(),
             version: AtomicU64::new(0),
-            connected: AtomicU32::new(0),
             last_activity_ms: AtomicU64::new(created_at_ms as u64),
         }
     }
@@ -478,8 +525,9 @@ impl Room {
         self.lock().active
     }
 
+    /// Players with an open socket (a player's second socket replaces the first).
     pub fn connected(&self) -> u32 {
-        self.connected.load(Ordering::Relaxed)
+        self.lock().sockets.len() as u32
     }
 
     // ----- joining -------------------------------------------------------
@@ -496,7 +544,7 @@ impl Room {
                 _ if !self.options.late_join => return Err(RoomError::Locked),
                 _ => {}
             }
-            if st.active >= self.options.max_players {
+            if st.active + st.joining >= self.options.max_players {
                 return Err(RoomError::Full(self.options.max_players));
             }
             if st.nick_keys.contains_key(&key) {
@@ -517,7 +565,7 @@ impl Room {
                 answers: vec![Slot::Empty; n],
             });
             st.nick_keys.insert(key.clone(), id);
-            st.active += 1;
+            st.joining += 1;
             id
         };
         let written = self
@@ -532,9 +580,11 @@ impl Room {
             })
             .await;
         let mut st = self.lock();
+        st.joining -= 1;
         match written {
             Ok(()) => {
                 st.players[id as usize].ready = true;
+                st.active += 1;
                 st.roster.push(RosterEvent::Joined(id));
                 drop(st);
                 self.touch();
@@ -548,7 +598,6 @@ impl Room {
                 // The id stays used (ids are never reused), the name is freed.
                 st.players[id as usize].kicked = true;
                 st.nick_keys.remove(&key);
-                st.active -= 1;
                 Err(e.into())
             }
         }
@@ -572,25 +621,46 @@ impl Room {
 
     /// A player's socket starts: their snapshot and the room's events from
     /// this instant on.
-    pub fn attach_player(
-        &self,
-        id: u32,
-    ) -> Result<(Vec<Utf8Bytes>, broadcast::Receiver<Event>), RoomError> {
-        let st = self.lock();
+    /// A player's socket starts: their snapshot, the room's events from
+    /// this instant on, and what tells this socket it was replaced. A
+    /// player has one socket: a newer one replaces the older.
+    pub fn attach_player(&self, id: u32) -> Result<PlayerSocket, RoomError> {
+        let mut st = self.lock();
         let p = st.players.get(id as usize).ok_or(RoomError::BadToken)?;
         if p.kicked {
             return Err(RoomError::Kicked);
         }
-        let rx = self.events.subscribe();
-        let msgs = self.player_snapshot(&st, id);
-        self.connected.fetch_add(1, Ordering::Relaxed);
+        let events = self.events.subscribe();
+        let snapshot = self.player_snapshot(&st, id);
+        st.socket_serial += 1;
+        let serial = st.socket_serial;
+        let (tx, replaced) = oneshot::channel();
+        if let Some(old) = st.sockets.insert(
+            id,
+            Attached {
+                serial,
+                replace: tx,
+            },
+        ) {
+            let _ = old.replace.send(());
+        }
         drop(st);
         self.touch();
-        Ok((msgs, rx))
+        Ok(PlayerSocket {
+            snapshot,
+            events,
+            replaced,
+            serial,
+        })
     }
 
-    pub fn detach_player(&self) {
-        self.connected.fetch_sub(1, Ordering::Relaxed);
+    /// A player's socket ended; a socket that was replaced changes nothing.
+    pub fn detach_player(&self, id: u32, serial: u64) {
+        let mut st = self.lock();
+        if st.sockets.get(&id).is_some_and(|a| a.serial == serial) {
+            st.sockets.remove(&id);
+        }
+        drop(st);
         self.touch();
     }
 
@@ -660,19 +730,18 @@ impl Room {
     }
 
     /// A host's socket starts: everything the projector shows, and events.
-    pub fn attach_host(&self) -> (Vec<Utf8Bytes>, usize, broadcast::Receiver<Event>) {
+    pub fn attach_host(&self) -> (HostSnapshot, broadcast::Receiver<Event>) {
         let st = self.lock();
         let rx = self.events.subscribe();
-        let (msgs, cursor) = self.host_snapshot(&st);
-        (msgs, cursor, rx)
+        (self.host_snapshot(&st), rx)
     }
 
-    pub fn resync_host(&self) -> (Vec<Utf8Bytes>, usize) {
+    pub fn resync_host(&self) -> HostSnapshot {
         let st = self.lock();
         self.host_snapshot(&st)
     }
 
-    fn host_snapshot(&self, st: &State) -> (Vec<Utf8Bytes>, usize) {
+    fn host_snapshot(&self, st: &State) -> HostSnapshot {
         let mut out = vec![text(&ServerMsg::Welcome {
             role: "host".into(),
             you: None,
@@ -695,8 +764,13 @@ impl Room {
             count: st.active,
         }));
         out.extend(self.phase_snapshot(st, None));
-        out.push(text(&self.progress_msg(st)));
-        (out, st.roster.len())
+        let progress = text(&self.progress_msg(st));
+        out.push(progress.clone());
+        HostSnapshot {
+            msgs: out,
+            cursor: st.roster.len(),
+            progress,
+        }
     }
 
     /// Changes to the list of players since `cursor`, for a host.
@@ -746,7 +820,7 @@ impl Room {
             },
             answered: st.answered,
             players: st.active,
-            connected: self.connected(),
+            connected: st.sockets.len() as u32,
         }
     }
 
@@ -770,7 +844,11 @@ impl Room {
             kind: kind.name().into(),
             kind_label: kind.label().into(),
             prompt: view.question.prompt.clone(),
-            options: view.options().into_iter().map(String::from).collect(),
+            options: match kind {
+                // The two choices, so a client can show them like any other.
+                Kind::TrueFalse => vec!["True".into(), "False".into()],
+                _ => view.options().into_iter().map(String::from).collect(),
+            },
             right: view.right().into_iter().map(String::from).collect(),
             cloze: view.cloze_text().map(String::from),
             unit: view.unit().map(String::from),
@@ -864,30 +942,32 @@ impl Room {
             });
         let (response, grade, points, elapsed_ms, answered_at_ms) = {
             let mut st = self.lock();
-            let (opened, open) = match &st.phase {
+            let opened = match &st.phase {
                 Phase::Question {
                     q: cur,
                     opened,
                     open,
                     ..
-                } if *cur == q => (*opened, *open),
+                } if *cur == q => open.then_some(*opened),
                 Phase::Question { q: cur, .. } if q > *cur => return Err(RoomError::NotOpen(q)),
                 Phase::Lobby => return Err(RoomError::NotOpen(q)),
-                _ => return Err(RoomError::Closed),
+                _ => None,
             };
             // The arrival instant is taken under the lock that the close
             // also takes, so an answer either beat the close or did not.
-            let elapsed_ms = opened.elapsed().as_millis() as u64;
-            if !open {
-                return Err(RoomError::Closed);
-            }
+            let arrived = Instant::now();
             let player = st.players.get(id as usize).ok_or(RoomError::BadToken)?;
             if player.kicked {
                 return Err(RoomError::Kicked);
             }
+            // A repeat is a repeat even once the question has closed.
             if !matches!(player.answers[q], Slot::Empty) {
                 return Err(RoomError::AlreadyAnswered);
             }
+            let Some(opened) = opened else {
+                return Err(RoomError::Closed);
+            };
+            let elapsed_ms = arrived.saturating_duration_since(opened).as_millis() as u64;
             let (response, grade) = graded?;
             let points = live_points(
                 &self.policy,
@@ -1182,7 +1262,19 @@ impl Room {
         let seq = self.current_seq() + 1;
         let mut row = self.phase_row("ended", None, seq);
         row.ended_at_ms = Some(now_ms());
-        self.store.set_phase(&self.code, row).await?;
+        // Who is there at the end finished; the others left.
+        let finished: Vec<u32> = {
+            let st = self.lock();
+            let mut ids: Vec<u32> = st
+                .sockets
+                .keys()
+                .copied()
+                .filter(|id| st.players[*id as usize].active())
+                .collect();
+            ids.sort_unstable();
+            ids
+        };
+        self.store.end_game(&self.code, row, finished).await?;
         let mut st = self.lock();
         self.rank(&mut st);
         st.seq = seq;
@@ -1348,7 +1440,7 @@ impl Room {
     /// Rebuilds a room from the store after a restart. Scores are the sum of
     /// the stored points; streaks are replayed question by question. An open
     /// question reopens with the time it had left by the wall clock, and at
-    /// least [`RESTART_GRACE_MS`].
+    /// least `RESTART_GRACE_MS`.
     pub fn restore(
         stored: StoredRoom,
         set: Arc<QuestionSet>,

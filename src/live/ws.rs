@@ -12,9 +12,10 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use futures_util::future::BoxFuture;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::http::{ApiError, is_host, owner_cookie, same_origin, valid_code};
+use super::greeting::Pass;
+use super::http::{ApiError, ClientAddr, is_host, owner_cookie, same_origin, valid_code};
 use super::protocol::{ClientMsg, ServerMsg};
 use super::room::{Event, Room, RoomError};
 use super::util::{ct_eq, sha256};
@@ -22,6 +23,13 @@ use crate::server::AppState;
 
 /// Largest client message: answers and hellos are far smaller.
 pub const MAX_MESSAGE: usize = 4 * 1024;
+/// What the socket layer reads at most. A message between [`MAX_MESSAGE`]
+/// and this is read whole and refused with `message_too_big`, so the close
+/// that follows reaches the client; one above it breaks the connection
+/// mid-frame, and the kernel may reset it before the client reads why.
+const READ_LIMIT: usize = 4 * MAX_MESSAGE;
+/// Close code of a player's socket that a newer one replaced.
+pub const CLOSE_REPLACED: u16 = 4001;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const PING_EVERY: Duration = Duration::from_secs(30);
@@ -37,8 +45,8 @@ const HOST_TICK: Duration = Duration::from_millis(250);
 const READ_BUFFER: usize = 1024;
 
 fn limits(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.max_message_size(MAX_MESSAGE)
-        .max_frame_size(MAX_MESSAGE)
+    ws.max_message_size(READ_LIMIT)
+        .max_frame_size(READ_LIMIT)
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_write_buffer_size(256 * 1024)
@@ -55,25 +63,29 @@ fn room_for(state: &AppState, code: &str) -> Result<Arc<Room>, ApiError> {
 pub async fn player(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    ClientAddr(addr): ClientAddr,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let room = room_for(&state, &code)?;
-    Ok(limits(ws).on_upgrade(move |socket| player_session(socket, room)))
+    let pass = state.live.greeting().admit(addr)?;
+    Ok(limits(ws).on_upgrade(move |socket| player_session(socket, room, pass)))
 }
 
 pub async fn host(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let room = room_for(&state, &code)?;
+    let pass = state.live.greeting().admit(addr)?;
     // The owner cookie may stand in for the secret, but only from a page of
     // this server: a cross-site page must not drive a teacher's room.
     let by_cookie = owner_cookie(&headers).is_some()
         && same_origin(&headers)
         && is_host(&state.live, &room.code, room.host_hash(), &headers).await;
-    Ok(limits(ws).on_upgrade(move |socket| host_session(socket, room, by_cookie)))
+    Ok(limits(ws).on_upgrade(move |socket| host_session(socket, room, by_cookie, pass)))
 }
 
 /// A socket with a send timeout, so one stalled phone cannot hold its task
@@ -115,25 +127,29 @@ impl Conn {
         .await;
     }
 
-    /// The next text message, `Ok(None)` for other frames, `Err` when the
-    /// socket is done.
+    /// What the client sent: `Ok(None)` for control frames.
     fn read(
         &mut self,
         msg: Option<Result<Message, axum::Error>>,
-    ) -> Result<Option<ClientMsg>, Option<Box<ServerMsg>>> {
+    ) -> Result<Option<ClientMsg>, Read> {
         match msg {
-            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => Err(None),
+            None | Some(Ok(Message::Close(_))) => Err(Read::End(End::Gone)),
+            Some(Err(e)) if is_too_big(&e) => Err(Read::End(End::TooBig)),
+            Some(Err(_)) => Err(Read::End(End::Gone)),
+            Some(Ok(Message::Text(t))) if t.len() > MAX_MESSAGE => Err(Read::End(End::TooBig)),
+            Some(Ok(Message::Binary(b))) if b.len() > MAX_MESSAGE => Err(Read::End(End::TooBig)),
             Some(Ok(Message::Text(t))) => {
                 self.last_seen = Instant::now();
-                match serde_json::from_str::<ClientMsg>(&t) {
-                    Ok(m) => Ok(Some(m)),
-                    Err(e) => Err(Some(Box::new(ServerMsg::error(
-                        "bad_message",
-                        format!("message not understood: {e}"),
-                    )))),
-                }
+                serde_json::from_str::<ClientMsg>(&t)
+                    .map(Some)
+                    .map_err(|e| {
+                        Read::Bad(Box::new(ServerMsg::error(
+                            "bad_message",
+                            format!("message not understood: {e}"),
+                        )))
+                    })
             }
-            Some(Ok(Message::Binary(_))) => Err(Some(Box::new(ServerMsg::error(
+            Some(Ok(Message::Binary(_))) => Err(Read::Bad(Box::new(ServerMsg::error(
                 "bad_message",
                 "send JSON text messages",
             )))),
@@ -145,37 +161,50 @@ impl Conn {
     }
 }
 
-async fn hello(conn: &mut Conn) -> Option<ClientMsg> {
+/// A read that gave no message.
+enum Read {
+    /// The socket is done, for this reason.
+    End(End),
+    /// Not understood: the client is told, the socket stays open.
+    Bad(Box<ServerMsg>),
+}
+
+/// The first message, which must be `hello`; otherwise how to close.
+async fn hello(conn: &mut Conn) -> Result<ClientMsg, End> {
     loop {
-        let msg = tokio::time::timeout(HELLO_TIMEOUT, conn.socket.recv())
-            .await
-            .ok()?;
+        let Ok(msg) = tokio::time::timeout(HELLO_TIMEOUT, conn.socket.recv()).await else {
+            return Err(End::Refused("hello expected"));
+        };
         match conn.read(msg) {
-            Ok(Some(m @ ClientMsg::Hello { .. })) => return Some(m),
+            Ok(Some(m @ ClientMsg::Hello { .. })) => return Ok(m),
             Ok(Some(_)) => {
                 conn.send_msg(&ServerMsg::error("hello_first", "send hello first"))
                     .await;
-                return None;
+                return Err(End::Refused("hello expected"));
             }
             Ok(None) => continue,
-            Err(Some(e)) => {
+            Err(Read::Bad(e)) => {
                 conn.send_msg(&e).await;
-                return None;
+                return Err(End::Refused("hello expected"));
             }
-            Err(None) => return None,
+            Err(Read::End(End::Gone)) => return Err(End::Refused("hello expected")),
+            Err(Read::End(end)) => return Err(end),
         }
     }
 }
 
 type Pending = BoxFuture<'static, (usize, Result<u64, RoomError>)>;
 
-async fn player_session(socket: WebSocket, room: Arc<Room>) {
+async fn player_session(socket: WebSocket, room: Arc<Room>, pass: Pass) {
     let mut conn = Conn {
         socket,
         last_seen: Instant::now(),
     };
-    let Some(ClientMsg::Hello { token, .. }) = hello(&mut conn).await else {
-        return conn.close(1008, "hello expected").await;
+    let greeted = pass.greet(hello(&mut conn)).await;
+    let token = match greeted.unwrap_or(Err(End::Refused("hello expected"))) {
+        Ok(ClientMsg::Hello { token, .. }) => token,
+        Ok(_) => unreachable!("hello returns only hellos"),
+        Err(end) => return end.close(conn).await,
     };
     let id = match token.as_deref().map(|t| room.authenticate(t)) {
         Some(Ok(id)) => id,
@@ -193,7 +222,7 @@ async fn player_session(socket: WebSocket, room: Arc<Room>) {
             return conn.close(1008, "token expected").await;
         }
     };
-    let (snapshot, rx) = match room.attach_player(id) {
+    let attached = match room.attach_player(id) {
         Ok(v) => v,
         Err(e) => {
             conn.send_msg(&ServerMsg::error(e.code(), e.to_string()))
@@ -201,11 +230,67 @@ async fn player_session(socket: WebSocket, room: Arc<Room>) {
             return conn.close(1008, "not a player of this room").await;
         }
     };
-    if conn.send_all(snapshot).await {
-        player_loop(&mut conn, &room, id, rx).await;
+    let serial = attached.serial;
+    let end = if conn.send_all(attached.snapshot).await {
+        player_loop(&mut conn, &room, id, attached.events, attached.replaced).await
+    } else {
+        End::Gone
+    };
+    room.detach_player(id, serial);
+    end.close(conn).await;
+}
+
+/// Why a socket's loop stopped, and so how it is closed.
+enum End {
+    /// Done or unreachable: a normal close.
+    Gone,
+    /// A newer socket of the same player took over.
+    Replaced,
+    /// The client sent a message over [`MAX_MESSAGE`].
+    TooBig,
+    /// The socket never became a player or host (1008, with this reason).
+    Refused(&'static str),
+}
+
+impl End {
+    async fn close(self, mut conn: Conn) {
+        match self {
+            End::Gone => conn.close(1000, "bye").await,
+            End::Replaced => {
+                conn.send_msg(&ServerMsg::error(
+                    "replaced",
+                    "this player opened the game somewhere else",
+                ))
+                .await;
+                conn.close(CLOSE_REPLACED, "replaced").await
+            }
+            End::TooBig => {
+                conn.send_msg(&too_big()).await;
+                conn.close(1009, "message too big").await
+            }
+            End::Refused(reason) => conn.close(1008, reason).await,
+        }
     }
-    room.detach_player();
-    conn.close(1000, "bye").await;
+}
+
+fn too_big() -> ServerMsg {
+    ServerMsg::error(
+        "message_too_big",
+        format!("messages may be at most {MAX_MESSAGE} bytes"),
+    )
+}
+
+/// Whether a read failed because the message was over the size limit.
+fn is_too_big(e: &axum::Error) -> bool {
+    use std::error::Error as _;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(err) = source {
+        if let Some(tokio_tungstenite::tungstenite::Error::Capacity(_)) = err.downcast_ref() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 async fn player_loop(
@@ -213,7 +298,8 @@ async fn player_loop(
     room: &Arc<Room>,
     id: u32,
     mut rx: broadcast::Receiver<Event>,
-) {
+    mut replaced: oneshot::Receiver<()>,
+) -> End {
     let mut pending: Option<Pending> = None;
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
@@ -226,13 +312,14 @@ async fn player_loop(
             // nothing (tungstenite zeroes its read buffer on every attempt);
             // at 10,000 sockets that is 10,000 fewer reads per question.
             biased;
+            _ = &mut replaced => return End::Replaced,
             (q, result) = async { pending.as_mut().expect("guarded").await }, if pending.is_some() => {
                 pending = None;
                 let msg = match result {
                     Ok(time_ms) => ServerMsg::Ack { q, time_ms },
                     Err(e) => ServerMsg::error(e.code(), e.to_string()),
                 };
-                if !conn.send_msg(&msg).await { return; }
+                if !conn.send_msg(&msg).await { return End::Gone; }
             }
             ev = rx.recv() => {
                 let ok = match ev {
@@ -246,14 +333,14 @@ async fn player_loop(
                             message: RoomError::Kicked.to_string(),
                         })
                         .await;
-                        return;
+                        return End::Gone;
                     }
                     Ok(Event::Kick(_)) => true,
                     // Fell behind: the current state replaces what was missed.
                     Err(broadcast::error::RecvError::Lagged(_)) => conn.send_all(room.resync_player(id)).await,
-                    Err(broadcast::error::RecvError::Closed) => return,
+                    Err(broadcast::error::RecvError::Closed) => return End::Gone,
                 };
-                if !ok { return; }
+                if !ok { return End::Gone; }
             }
             msg = conn.socket.recv() => {
                 match conn.read(msg) {
@@ -261,7 +348,7 @@ async fn player_loop(
                         if pending.is_some() {
                             // One answer in flight per player; the first decides.
                             let e = RoomError::AlreadyAnswered;
-                            if !conn.send_msg(&ServerMsg::error(e.code(), e.to_string())).await { return; }
+                            if !conn.send_msg(&ServerMsg::error(e.code(), e.to_string())).await { return End::Gone; }
                             continue;
                         }
                         let room = room.clone();
@@ -271,26 +358,26 @@ async fn player_loop(
                         }));
                     }
                     Ok(Some(ClientMsg::Ping {})) => {
-                        if !conn.send_msg(&ServerMsg::Pong).await { return; }
+                        if !conn.send_msg(&ServerMsg::Pong).await { return End::Gone; }
                     }
                     Ok(Some(ClientMsg::Hello { .. })) => {
-                        if !conn.send_all(room.resync_player(id)).await { return; }
+                        if !conn.send_all(room.resync_player(id)).await { return End::Gone; }
                     }
                     Ok(Some(_)) => {
-                        if !conn.send_msg(&ServerMsg::error("not_host", "only the host may do this")).await { return; }
+                        if !conn.send_msg(&ServerMsg::error("not_host", "only the host may do this")).await { return End::Gone; }
                     }
                     Ok(None) => {}
-                    Err(Some(e)) => {
-                        if !conn.send_msg(&e).await { return; }
+                    Err(Read::Bad(e)) => {
+                        if !conn.send_msg(&e).await { return End::Gone; }
                     }
-                    Err(None) => return,
+                    Err(Read::End(end)) => return end,
                 }
             }
             _ = ping.tick() => {
                 if conn.last_seen.elapsed() > IDLE_LIMIT {
-                    return;
+                    return End::Gone;
                 }
-                if conn.socket.send(Message::Ping(Default::default())).await.is_err() { return; }
+                if conn.socket.send(Message::Ping(Default::default())).await.is_err() { return End::Gone; }
             }
         }
     }
@@ -298,13 +385,16 @@ async fn player_loop(
 
 type ActionDone = Result<(), RoomError>;
 
-async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool) {
+async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool, pass: Pass) {
     let mut conn = Conn {
         socket,
         last_seen: Instant::now(),
     };
-    let Some(ClientMsg::Hello { secret, .. }) = hello(&mut conn).await else {
-        return conn.close(1008, "hello expected").await;
+    let greeted = pass.greet(hello(&mut conn)).await;
+    let secret = match greeted.unwrap_or(Err(End::Refused("hello expected"))) {
+        Ok(ClientMsg::Hello { secret, .. }) => secret,
+        Ok(_) => unreachable!("hello returns only hellos"),
+        Err(end) => return end.close(conn).await,
     };
     let authorized = match secret.as_deref() {
         Some(s) => ct_eq(&sha256(s), room.host_hash()),
@@ -318,8 +408,11 @@ async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool) {
         .await;
         return conn.close(1008, "not the host").await;
     }
-    let (snapshot, mut cursor, mut rx) = room.attach_host();
-    if !conn.send_all(snapshot).await {
+    let (snapshot, mut rx) = room.attach_host();
+    let mut cursor = snapshot.cursor;
+    // The progress line last sent: an identical one is never sent again.
+    let mut progress = snapshot.progress.clone();
+    if !conn.send_all(snapshot.msgs).await {
         return;
     }
     let (done_tx, mut done_rx) = mpsc::channel::<ActionDone>(8);
@@ -327,17 +420,17 @@ async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool) {
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
     let mut seen = room.version();
-    loop {
+    let end = loop {
         tokio::select! {
             msg = conn.socket.recv() => {
                 let action = match conn.read(msg) {
                     Ok(Some(m)) => m,
                     Ok(None) => continue,
-                    Err(Some(e)) => {
-                        if !conn.send_msg(&e).await { break; }
+                    Err(Read::Bad(e)) => {
+                        if !conn.send_msg(&e).await { break End::Gone; }
                         continue;
                     }
-                    Err(None) => break,
+                    Err(Read::End(end)) => break end,
                 };
                 let room = room.clone();
                 let done = done_tx.clone();
@@ -354,15 +447,16 @@ async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool) {
                     ClientMsg::End { seq } => run(Box::pin(async move { room.end(seq).await })),
                     ClientMsg::Kick { player } => run(Box::pin(async move { room.kick(player).await })),
                     ClientMsg::Ping {} => {
-                        if !conn.send_msg(&ServerMsg::Pong).await { break; }
+                        if !conn.send_msg(&ServerMsg::Pong).await { break End::Gone; }
                     }
                     ClientMsg::Hello { .. } => {
-                        let (msgs, c) = room.resync_host();
-                        cursor = c;
-                        if !conn.send_all(msgs).await { break; }
+                        let snap = room.resync_host();
+                        cursor = snap.cursor;
+                        progress = snap.progress.clone();
+                        if !conn.send_all(snap.msgs).await { break End::Gone; }
                     }
                     ClientMsg::Answer { .. } => {
-                        if !conn.send_msg(&ServerMsg::error("not_player", "the host does not answer")).await { break; }
+                        if !conn.send_msg(&ServerMsg::error("not_player", "the host does not answer")).await { break End::Gone; }
                     }
                 }
             }
@@ -373,7 +467,7 @@ async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool) {
                     if e != RoomError::Stale
                         && !conn.send_msg(&ServerMsg::error(e.code(), e.to_string())).await
                     {
-                        break;
+                        break End::Gone;
                     }
                 }
             }
@@ -382,13 +476,14 @@ async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool) {
                     Ok(Event::Public(m)) | Ok(Event::Reveal { msg: m, .. }) | Ok(Event::Ended(m)) => conn.send(m).await,
                     Ok(Event::Kick(_)) => true,
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let (msgs, c) = room.resync_host();
-                        cursor = c;
-                        conn.send_all(msgs).await
+                        let snap = room.resync_host();
+                        cursor = snap.cursor;
+                        progress = snap.progress.clone();
+                        conn.send_all(snap.msgs).await
                     }
                     Err(broadcast::error::RecvError::Closed) => false,
                 };
-                if !ok { break; }
+                if !ok { break End::Gone; }
             }
             _ = tick.tick() => {
                 let v = room.version();
@@ -396,18 +491,22 @@ async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool) {
                     seen = v;
                     if let Some((msg, c)) = room.roster_since(cursor) {
                         cursor = c;
-                        if !conn.send(msg).await { break; }
+                        if !conn.send(msg).await { break End::Gone; }
                     }
-                    if !conn.send(room.progress()).await { break; }
+                    let now = room.progress();
+                    if now != progress {
+                        progress = now.clone();
+                        if !conn.send(now).await { break End::Gone; }
+                    }
                 }
             }
             _ = ping.tick() => {
                 if conn.last_seen.elapsed() > IDLE_LIMIT {
-                    break;
+                    break End::Gone;
                 }
-                if conn.socket.send(Message::Ping(Default::default())).await.is_err() { break; }
+                if conn.socket.send(Message::Ping(Default::default())).await.is_err() { break End::Gone; }
             }
         }
-    }
-    conn.close(1000, "bye").await;
+    };
+    end.close(conn).await;
 }

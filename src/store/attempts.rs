@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Sqlite, StoreError};
+use super::{Sqlite, StoreError, blob};
 use crate::engine::{Attempt, Grade, Outcome, Response, Verdict};
 
 /// What every store method returns: boxed so the trait stays object safe.
@@ -142,25 +142,8 @@ impl SqliteAttempts {
     }
 }
 
-fn verdict_name(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Correct => "correct",
-        Verdict::Partial => "partial",
-        Verdict::Incorrect => "incorrect",
-    }
-}
-
-fn verdict_from(name: &str) -> Result<Verdict, StoreError> {
-    match name {
-        "correct" => Ok(Verdict::Correct),
-        "partial" => Ok(Verdict::Partial),
-        "incorrect" => Ok(Verdict::Incorrect),
-        other => Err(StoreError::Corrupt(format!("unknown verdict `{other}`"))),
-    }
-}
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {e}"))
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_string())
 }
 
 fn load_from(conn: &rusqlite::Connection, id: &str) -> Result<Option<StoredAttempt>, StoreError> {
@@ -184,8 +167,7 @@ fn load_from(conn: &rusqlite::Connection, id: &str) -> Result<Option<StoredAttem
     let Some((browser, set_title, started_ms, deadline_ms, retry_of, max_score, plan)) = row else {
         return Ok(None);
     };
-    let mut attempt: Attempt =
-        serde_json::from_str(&plan).map_err(|e| corrupt("attempt plan", e))?;
+    let mut attempt: Attempt = blob::decode(&plan).map_err(StoreError::blob("attempt plan"))?;
     let mut stmt = conn.prepare_cached(
         "SELECT item, input, response, credit, verdict, points, max_points, answered_ms
          FROM answers WHERE attempt_id = ?1",
@@ -196,7 +178,7 @@ fn load_from(conn: &rusqlite::Connection, id: &str) -> Result<Option<StoredAttem
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, f64>(3)?,
-            r.get::<_, String>(4)?,
+            r.get::<_, Verdict>(4)?,
             r.get::<_, f64>(5)?,
             r.get::<_, f64>(6)?,
             r.get::<_, i64>(7)?,
@@ -205,17 +187,21 @@ fn load_from(conn: &rusqlite::Connection, id: &str) -> Result<Option<StoredAttem
     for row in rows {
         let (item, input, response, credit, verdict, points, max_points, answered_ms) = row?;
         let response: Response =
-            serde_json::from_str(&response).map_err(|e| corrupt("stored response", e))?;
+            blob::decode(&response).map_err(StoreError::blob("answer's response"))?;
         let slot = usize::try_from(item)
             .ok()
             .and_then(|i| attempt.items.get_mut(i))
-            .ok_or_else(|| corrupt("stored answer", format!("no item {item} in {id}")))?;
+            .ok_or_else(|| {
+                corrupt(&format!(
+                    "an answer to item {item}, which {id} does not have"
+                ))
+            })?;
         slot.outcome = Some(Outcome {
             input,
             response,
             grade: Grade {
                 credit,
-                verdict: verdict_from(&verdict)?,
+                verdict,
                 points,
                 max_points,
             },
@@ -241,8 +227,7 @@ impl AttemptStore for SqliteAttempts {
             for item in &mut plan_attempt.items {
                 item.outcome = None;
             }
-            let plan = serde_json::to_string(&plan_attempt)
-                .map_err(|e| corrupt("cannot encode an attempt", e))?;
+            let plan = blob::encode(&plan_attempt).map_err(StoreError::blob("attempt plan"))?;
             let row = stored.clone();
             self.db
                 .write(move |tx| {
@@ -304,8 +289,8 @@ impl AttemptStore for SqliteAttempts {
         outcome: &'a Outcome,
     ) -> StoreFuture<'a, Recorded> {
         Box::pin(async move {
-            let response = serde_json::to_string(&outcome.response)
-                .map_err(|e| corrupt("cannot encode a response", e))?;
+            let response =
+                blob::encode(&outcome.response).map_err(StoreError::blob("answer's response"))?;
             let key = id.to_string();
             let row = outcome.clone();
             let inserted = self
@@ -324,7 +309,7 @@ impl AttemptStore for SqliteAttempts {
                             row.input,
                             response,
                             row.grade.credit,
-                            verdict_name(row.grade.verdict),
+                            row.grade.verdict,
                             row.grade.points,
                             row.grade.max_points,
                             row.answered_at_ms,
@@ -380,7 +365,7 @@ impl AttemptStore for SqliteAttempts {
                         "SELECT a.id, a.set_id, a.set_title, a.started_ms, a.deadline_ms,
                                 a.retry_of, a.items, a.max_score,
                                 COUNT(x.item),
-                                COALESCE(SUM(x.verdict = 'correct'), 0),
+                                COALESCE(SUM(x.verdict = ?3), 0),
                                 COALESCE(SUM(x.points), 0.0),
                                 MAX(x.answered_ms)
                          FROM attempts a LEFT JOIN answers x ON x.attempt_id = a.id
@@ -389,7 +374,7 @@ impl AttemptStore for SqliteAttempts {
                          ORDER BY a.started_ms DESC, a.id
                          LIMIT ?2",
                     )?;
-                    let rows = stmt.query_map(params![browser, limit], |r| {
+                    let rows = stmt.query_map(params![browser, limit, Verdict::Correct], |r| {
                         Ok(HistoryEntry {
                             id: r.get(0)?,
                             set_id: r.get(1)?,

@@ -60,6 +60,8 @@ pub struct StoredPlayer {
     pub token_hash: Hash,
     pub joined_at_ms: i64,
     pub kicked: bool,
+    /// Still connected when the game ended.
+    pub finished: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +116,9 @@ pub trait RoomStore: Send + Sync + 'static {
     fn add_owner(&self, code: &str, owner: Hash) -> StoreFuture<'_, ()>;
     fn is_owner(&self, code: &str, owner: Hash) -> StoreFuture<'_, bool>;
     fn set_phase(&self, code: &str, phase: PhaseRow) -> StoreFuture<'_, ()>;
+    /// Stores the ended phase and, in the same transaction, which players
+    /// were there at the end.
+    fn end_game(&self, code: &str, phase: PhaseRow, finished: Vec<u32>) -> StoreFuture<'_, ()>;
     fn add_player(&self, player: NewPlayer) -> StoreFuture<'_, ()>;
     fn kick_player(&self, code: &str, player: u32) -> StoreFuture<'_, ()>;
     /// `false` when the player already has an answer to that question: the
@@ -127,6 +132,47 @@ pub trait RoomStore: Send + Sync + 'static {
 }
 
 const SCHEMA: &str = include_str!("migrations/0002_live.sql");
+
+/// Columns added to the live tables after 0002 shipped, each with the
+/// statement that adds it to a database made before. Applied at start-up
+/// to any table that lacks them, so an old database opens as it is.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[(
+    "live_players",
+    "finished",
+    "ALTER TABLE live_players ADD COLUMN finished INTEGER NOT NULL DEFAULT 0",
+)];
+
+fn add_missing_columns(tx: &rusqlite::Transaction) -> Result<(), StoreError> {
+    for (table, column, add) in ADDED_COLUMNS {
+        let present: bool = tx.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2",
+            params![table, column],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !present {
+            tx.execute_batch(add)?;
+        }
+    }
+    Ok(())
+}
+
+fn update_phase(tx: &rusqlite::Transaction, code: &str, p: &PhaseRow) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE live_rooms SET phase = ?2, question = ?3, seq = ?4, opened_at_ms = ?5,
+                deadline_ms = ?6, ended_at_ms = ?7
+         WHERE code = ?1",
+        params![
+            code,
+            p.phase,
+            p.question.map(i64::from),
+            p.seq as i64,
+            p.opened_at_ms,
+            p.deadline_ms,
+            p.ended_at_ms
+        ],
+    )?;
+    Ok(())
+}
 
 fn hash_from(v: Vec<u8>) -> Result<Hash, StoreError> {
     v.try_into()
@@ -167,7 +213,7 @@ fn read_room(conn: &rusqlite::Connection, code: &str) -> Result<Option<StoredRoo
         return Ok(None);
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT id, nickname, nick_key, token_hash, joined_at_ms, kicked
+        "SELECT id, nickname, nick_key, token_hash, joined_at_ms, kicked, finished
          FROM live_players WHERE code = ?1 ORDER BY id",
     )?;
     let players = stmt
@@ -179,20 +225,24 @@ fn read_room(conn: &rusqlite::Connection, code: &str) -> Result<Option<StoredRoo
                 r.get::<_, Vec<u8>>(3)?,
                 r.get::<_, i64>(4)?,
                 r.get::<_, bool>(5)?,
+                r.get::<_, bool>(6)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
-        .map(|(id, nickname, nick_key, token, joined_at_ms, kicked)| {
-            Ok(StoredPlayer {
-                id,
-                nickname,
-                nick_key,
-                token_hash: hash_from(token)?,
-                joined_at_ms,
-                kicked,
-            })
-        })
+        .map(
+            |(id, nickname, nick_key, token, joined_at_ms, kicked, finished)| {
+                Ok(StoredPlayer {
+                    id,
+                    nickname,
+                    nick_key,
+                    token_hash: hash_from(token)?,
+                    joined_at_ms,
+                    kicked,
+                    finished,
+                })
+            },
+        )
         .collect::<Result<Vec<_>, StoreError>>()?;
     let mut stmt = conn.prepare_cached(
         "SELECT player, question, input, response, given, credit, verdict, points,
@@ -232,7 +282,10 @@ fn read_room(conn: &rusqlite::Connection, code: &str) -> Result<Option<StoredRoo
 
 impl RoomStore for Sqlite {
     fn ensure_live_schema(&self) -> StoreFuture<'_, ()> {
-        Box::pin(self.write(|tx| Ok(tx.execute_batch(SCHEMA)?)))
+        Box::pin(self.write(|tx| {
+            tx.execute_batch(SCHEMA)?;
+            add_missing_columns(tx)
+        }))
     }
 
     fn create_room(&self, room: NewRoom) -> StoreFuture<'_, bool> {
@@ -290,21 +343,19 @@ impl RoomStore for Sqlite {
 
     fn set_phase(&self, code: &str, p: PhaseRow) -> StoreFuture<'_, ()> {
         let code = code.to_string();
+        Box::pin(self.write(move |tx| update_phase(tx, &code, &p)))
+    }
+
+    fn end_game(&self, code: &str, p: PhaseRow, finished: Vec<u32>) -> StoreFuture<'_, ()> {
+        let code = code.to_string();
         Box::pin(self.write(move |tx| {
-            tx.execute(
-                "UPDATE live_rooms SET phase = ?2, question = ?3, seq = ?4, opened_at_ms = ?5,
-                        deadline_ms = ?6, ended_at_ms = ?7
-                 WHERE code = ?1",
-                params![
-                    code,
-                    p.phase,
-                    p.question.map(i64::from),
-                    p.seq as i64,
-                    p.opened_at_ms,
-                    p.deadline_ms,
-                    p.ended_at_ms
-                ],
+            update_phase(tx, &code, &p)?;
+            let mut mark = tx.prepare_cached(
+                "UPDATE live_players SET finished = 1 WHERE code = ?1 AND id = ?2",
             )?;
+            for id in finished {
+                mark.execute(params![code, i64::from(id)])?;
+            }
             Ok(())
         }))
     }
@@ -509,5 +560,45 @@ mod tests {
             .unwrap();
         assert!(store.active_rooms().await.unwrap().is_empty());
         assert!(store.load_room("123456").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn an_existing_database_gains_the_finished_column_and_keeps_its_players() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Sqlite::open(dir.path()).unwrap();
+        // The versioned migrations alone make the tables as 0002 shipped
+        // them: a player is written before the column exists.
+        store.create_room(room("654321")).await.unwrap();
+        let player = |id: u32, nick: &str| NewPlayer {
+            code: "654321".into(),
+            id,
+            nickname: nick.into(),
+            nick_key: nick.to_lowercase(),
+            token_hash: [id as u8; 32],
+            joined_at_ms: 2,
+        };
+        store.add_player(player(0, "Ann")).await.unwrap();
+        store.ensure_live_schema().await.unwrap();
+        store.ensure_live_schema().await.unwrap();
+        store.add_player(player(1, "Bob")).await.unwrap();
+        let r = store.load_room("654321").await.unwrap().unwrap();
+        assert_eq!(r.players.len(), 2);
+        assert!(r.players.iter().all(|p| !p.finished));
+        let ended = PhaseRow {
+            phase: "ended".into(),
+            question: None,
+            seq: 1,
+            opened_at_ms: None,
+            deadline_ms: None,
+            ended_at_ms: Some(9),
+        };
+        store
+            .end_game("654321", ended.clone(), vec![1])
+            .await
+            .unwrap();
+        let r = store.load_room("654321").await.unwrap().unwrap();
+        assert_eq!(r.phase, ended);
+        let finished: Vec<bool> = r.players.iter().map(|p| p.finished).collect();
+        assert_eq!(finished, [false, true]);
     }
 }

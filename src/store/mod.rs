@@ -13,24 +13,80 @@ use rusqlite::{Connection, OpenFlags, Transaction};
 use tokio::sync::oneshot;
 
 pub mod attempts;
+pub mod blob;
 pub mod live;
 
 pub use attempts::{AttemptStore, HistoryEntry, Recorded, SqliteAttempts, StoredAttempt};
 pub use live::RoomStore;
 
+/// Why the store failed. Each message says what failed at this level; the
+/// cause is its [`source`](std::error::Error::source), and
+/// [`StoreError::chain`] writes them all on one line for a log.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database error: {0}")]
+    #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("cannot create the data directory {path}: {source}")]
+    #[error("cannot create the data directory {path}")]
     DataDir {
         path: PathBuf,
+        #[source]
         source: std::io::Error,
     },
+    #[error("cannot start the store's writer thread")]
+    Writer(#[source] std::io::Error),
     #[error("the store's writer has stopped")]
     Closed,
+    /// The group's commit failed: none of its writes were kept. Shared by
+    /// every write of the group, hence the `Arc`.
+    #[error("the commit failed, so the write was not kept")]
+    Commit(#[source] Arc<rusqlite::Error>),
+    /// A JSON value could not be written or read back.
+    #[error("stored {what} could not be read or written")]
+    Blob {
+        what: &'static str,
+        #[source]
+        source: blob::BlobError,
+    },
+    /// Rows that contradict each other or the schema, such as an answer to
+    /// an item its attempt does not have.
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+}
+
+impl StoreError {
+    /// This error and every cause below it: "a: b: c".
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(e) = cause {
+            out.push_str(": ");
+            out.push_str(&e.to_string());
+            cause = e.source();
+        }
+        out
+    }
+
+    /// `source` as a [`StoreError::Blob`] about `what`.
+    pub fn blob(what: &'static str) -> impl FnOnce(blob::BlobError) -> StoreError {
+        move |source| StoreError::Blob { what, source }
+    }
+}
+
+/// A verdict is stored by its name, and read back typed: a name the engine
+/// does not know is a read error, never a guess.
+impl rusqlite::types::ToSql for crate::engine::Verdict {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for crate::engine::Verdict {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
 }
 
 /// Versioned migrations, applied in order at start-up; `PRAGMA user_version`
@@ -43,7 +99,7 @@ const MIGRATIONS: &[&str] = &[
 /// A write: runs inside the group's transaction and returns what to report
 /// once the group's commit is known.
 type Job = Box<dyn FnOnce(&Transaction) -> Completion + Send>;
-type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Completion = Box<dyn FnOnce(Result<(), Arc<rusqlite::Error>>) + Send>;
 
 fn run_in_savepoint<T>(
     tx: &Transaction,
@@ -106,7 +162,7 @@ impl Sqlite {
         thread::Builder::new()
             .name("quizline-store-writer".into())
             .spawn(move || write_loop(conn, rx))
-            .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
+            .map_err(StoreError::Writer)?;
         Ok(Sqlite {
             path,
             writer: tx,
@@ -131,10 +187,10 @@ impl Sqlite {
         let job: Job = Box::new(move |tx: &Transaction| {
             let outcome = run_in_savepoint(tx, f);
             // Reported only after the whole group commits (or fails to).
-            Box::new(move |committed: Result<(), String>| {
+            Box::new(move |committed: Result<(), Arc<rusqlite::Error>>| {
                 let _ = done.send(match committed {
                     Ok(()) => outcome,
-                    Err(e) => Err(StoreError::Corrupt(format!("commit failed: {e}"))),
+                    Err(e) => Err(StoreError::Commit(e)),
                 });
             })
         });
@@ -217,7 +273,7 @@ fn write_loop(mut conn: Connection, jobs: std_mpsc::Receiver<Job>) {
         let completions: Vec<Completion> = batch.into_iter().map(|job| job(&tx)).collect();
         let committed = tx.commit().map_err(|e| {
             tracing::error!("store: commit failed: {e}");
-            e.to_string()
+            Arc::new(e)
         });
         for complete in completions {
             complete(committed.clone());

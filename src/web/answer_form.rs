@@ -10,9 +10,9 @@
 use crate::engine::{View, letter};
 use crate::question::Kind;
 
-use super::AppError;
-use super::form::FormData;
 use super::pages::{ChoiceOption, ClozeText, Control, MatchChoice, MatchRow, OrderItem};
+use crate::http::AppError;
+use crate::http::form::FormData;
 
 /// Longest text answer read; a cloze blank is a word or a few.
 const TEXT_MAX: usize = 200;
@@ -32,7 +32,16 @@ pub struct Filled {
 pub struct ReadAnswer {
     pub filled: Filled,
     /// The typed-answer line for the engine, or what is missing.
-    pub input: Result<String, String>,
+    pub input: Result<String, Incomplete>,
+}
+
+/// A form left incomplete, a person's slip: what to tell them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Incomplete(pub String);
+
+fn incomplete<T>(message: impl Into<String>) -> Result<T, Incomplete> {
+    Err(Incomplete(message.into()))
 }
 
 fn forged(message: String) -> AppError {
@@ -99,9 +108,9 @@ pub fn read(view: &View, form: &FormData) -> Result<ReadAnswer, AppError> {
                 ));
             }
             match (filled.choices.is_empty(), view.kind()) {
-                (true, Kind::TrueFalse) => Err("Choose True or False.".to_string()),
-                (true, Kind::MultiSelect) => Err("Choose at least one answer.".to_string()),
-                (true, _) => Err("Choose an answer.".to_string()),
+                (true, Kind::TrueFalse) => incomplete("Choose True or False."),
+                (true, Kind::MultiSelect) => incomplete("Choose at least one answer."),
+                (true, _) => incomplete("Choose an answer."),
                 (false, _) => Ok(filled.choices.join(" ")),
             }
         }
@@ -109,9 +118,9 @@ pub fn read(view: &View, form: &FormData) -> Result<ReadAnswer, AppError> {
             let value = required(form, "number")?;
             filled.text = value.chars().take(TEXT_MAX).collect();
             if value.trim().is_empty() {
-                Err("Type a number.".to_string())
+                incomplete("Type a number.")
             } else if value.chars().count() > TEXT_MAX {
-                Err("That is too long to be a number.".to_string())
+                incomplete("That is too long to be a number.")
             } else {
                 Ok(value.trim().to_string())
             }
@@ -120,9 +129,9 @@ pub fn read(view: &View, form: &FormData) -> Result<ReadAnswer, AppError> {
             let value = required(form, "text")?;
             filled.text = value.chars().take(TEXT_MAX).collect();
             if value.trim().is_empty() {
-                Err("Type the missing word or words.".to_string())
+                incomplete("Type the missing word or words.")
             } else if value.chars().count() > TEXT_MAX {
-                Err(format!(
+                incomplete(format!(
                     "That answer is longer than {TEXT_MAX} characters; the blank takes a word or a few."
                 ))
             } else {
@@ -154,10 +163,10 @@ pub fn read(view: &View, form: &FormData) -> Result<ReadAnswer, AppError> {
                 }
             }
             match (missing, clash) {
-                (true, _) => Err(format!(
+                (true, _) => incomplete(format!(
                     "Give every item a position, from 1 (first) to {n} (last)."
                 )),
-                (false, Some(pos)) => Err(format!(
+                (false, Some(pos)) => incomplete(format!(
                     "Two items are both in position {pos}. Give each item its own position, \
                      from 1 (first) to {n} (last)."
                 )),
@@ -181,7 +190,7 @@ pub fn read(view: &View, form: &FormData) -> Result<ReadAnswer, AppError> {
                 }
             }
             if missing {
-                Err("Choose a match for every item.".to_string())
+                incomplete("Choose a match for every item.")
             } else {
                 Ok(pairs.join(" "))
             }
@@ -368,7 +377,7 @@ mod tests {
             ],
         )
         .unwrap();
-        assert!(clash.input.unwrap_err().contains("position 1"));
+        assert!(clash.input.unwrap_err().0.contains("position 1"));
 
         // Menus left at their blank choice are no answer.
         let blank = read_pairs(
@@ -377,7 +386,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            blank.input.unwrap_err(),
+            blank.input.unwrap_err().0,
             "Give every item a position, from 1 (first) to 3 (last)."
         );
         assert_eq!(blank.filled.positions, vec![None, Some(1), None]);

@@ -7,12 +7,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::AppError;
-use super::browser::Browser;
-use super::form::{CsrfForm, FormData, PathParams};
 use super::pages::{Chrome, HomePage, KindChoice, SetCard, StartPage};
-use super::util::{now_ms, path_segment, random_id, random_seed};
+use super::util::path_segment;
 use crate::engine::{Attempt, AttemptError, AttemptOptions};
+use crate::http::AppError;
+use crate::http::browser::Browser;
+use crate::http::clock::now_ms;
+use crate::http::form::{CsrfForm, FormData, PathParams};
+use crate::http::secret::{random_id, random_u64};
 use crate::question::{Kind, QuestionSet};
 use crate::server::AppState;
 use crate::store::StoredAttempt;
@@ -229,7 +231,7 @@ pub async fn create(
         } else {
             request.kinds
         },
-        seed: random_seed()?,
+        seed: random_u64(),
         in_order: false,
     };
     let attempt = match Attempt::new(&set, options) {
@@ -250,7 +252,7 @@ pub async fn create(
     };
     let started_ms = now_ms();
     let stored = StoredAttempt {
-        id: random_id()?,
+        id: random_id(),
         browser: browser.id.clone(),
         set_title: set.title.clone(),
         started_ms,

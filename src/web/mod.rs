@@ -1,5 +1,5 @@
-//! The self-test web front end: pages, forms, assets, and the one error type
-//! every handler returns.
+//! The self-test web front end: its pages and forms, on the shared HTTP
+//! layer of [`crate::http`] (headers, CSRF, cookies, forms, assets, errors).
 //!
 //! Every state change is a form POST answered by a 303 redirect to a GET, so
 //! the app works with JavaScript off. Grading is the engine's: a form is
@@ -8,10 +8,6 @@
 //! whether an answer is right.
 
 mod answer_form;
-mod assets;
-mod browser;
-mod error;
-mod form;
 mod home;
 mod pages;
 mod quiz;
@@ -20,25 +16,17 @@ mod util;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::routing::{get, post};
-use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::http::{assets, browser};
 use crate::server::AppState;
 
-pub use browser::{BROWSER_COOKIE, csrf_token};
-pub use error::AppError;
+pub use crate::http::AppError;
+pub use crate::http::browser::{BROWSER_COOKIE, csrf_token};
 
 /// Self-test forms are a few hundred bytes; anything near this is not one.
 pub const FORM_LIMIT: usize = 16 * 1024;
-
-/// Pages load nothing but this site's own files: no CDN, no web font, no
-/// inline script, so the app works offline on a classroom LAN.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-                   img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
-                   object-src 'none'";
 
 pub fn routes() -> Router<AppState> {
     let pages = Router::new()
@@ -54,12 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route("/attempts/{id}/results", get(results::results))
         .route("/attempts/{id}/retry", post(results::retry))
         .route("/history", get(results::history))
-        // Pages carry a form token tied to the browser; a cached copy could
-        // show another browser's token, and a stale one the wrong state.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
         .route_layer(middleware::from_fn(browser::ensure_browser));
     // Assets get no cookie: a first visit fetches them in parallel with the
     // page, and each would otherwise hand out a different browser id.
@@ -67,18 +49,6 @@ pub fn routes() -> Router<AppState> {
         .merge(pages)
         .route("/assets/{*path}", get(assets::asset))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
 }
 
 /// The page for any path nothing else answers.

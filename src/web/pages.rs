@@ -4,37 +4,9 @@
 
 use askama::Template;
 
-use super::assets;
+use crate::engine::Verdict;
 
-/// What every page shares: asset addresses and which part of the site it is.
-pub struct Chrome {
-    pub css: &'static str,
-    pub js: &'static str,
-    pub icon: &'static str,
-    /// "home", "history" or "" for the navigation's `aria-current`.
-    pub section: &'static str,
-}
-
-impl Chrome {
-    pub fn new(section: &'static str) -> Chrome {
-        let urls = assets::urls();
-        Chrome {
-            css: &urls.css,
-            js: &urls.js,
-            icon: &urls.icon,
-            section,
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub chrome: Chrome,
-    pub status: u16,
-    pub heading: &'static str,
-    pub message: String,
-}
+pub use crate::http::page::Chrome;
 
 pub struct SetCard {
     pub href: String,
@@ -177,8 +149,8 @@ pub struct QuestionPage {
 
 /// An answered question's feedback, as the engine gave it.
 pub struct FeedbackView {
-    /// "correct", "partial" or "incorrect": a class, never the only sign.
-    pub verdict: &'static str,
+    /// Its name is a class (`verdict-correct`), never the only sign.
+    pub verdict: Verdict,
     pub verdict_label: &'static str,
     pub points: String,
     pub max_points: String,
@@ -192,9 +164,9 @@ pub struct FeedbackView {
 impl FeedbackView {
     pub fn icon(&self) -> &'static str {
         match self.verdict {
-            "correct" => "✓",
-            "partial" => "◐",
-            _ => "✗",
+            Verdict::Correct => "✓",
+            Verdict::Partial => "◐",
+            Verdict::Incorrect => "✗",
         }
     }
 }

@@ -14,14 +14,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::AppError;
 use super::answer_form::{self, Filled};
-use super::browser::Browser;
-use super::form::{CsrfForm, PathParams};
 use super::home::MAX_MINUTES;
 use super::pages::{Chrome, ClozeText, FeedbackPage, FeedbackView, QuestionPage, TimerView};
-use super::util::{self, clock_time, is_id, iso_time, now_ms};
-use crate::engine::{AttemptError, Feedback, Verdict};
+use super::util::{self, clock_time, iso_time};
+use crate::engine::{AttemptError, Feedback};
+use crate::http::AppError;
+use crate::http::browser::Browser;
+use crate::http::clock::now_ms;
+use crate::http::form::{CsrfForm, PathParams};
+use crate::http::secret::is_id;
 use crate::question::{Body, QuestionSet};
 use crate::server::AppState;
 use crate::store::StoredAttempt;
@@ -105,11 +107,7 @@ pub(super) fn results_href(id: &str) -> String {
 
 pub(super) fn feedback_view(fb: Feedback) -> FeedbackView {
     FeedbackView {
-        verdict: match fb.verdict {
-            Verdict::Correct => "correct",
-            Verdict::Partial => "partial",
-            Verdict::Incorrect => "incorrect",
-        },
+        verdict: fb.verdict,
         verdict_label: fb.verdict.label(),
         points: util::points(fb.points),
         max_points: util::points(fb.max_points),
@@ -253,7 +251,7 @@ pub async fn answer(
     };
     let input = match &read.input {
         Ok(input) => input.clone(),
-        Err(message) => return retry(message.clone()),
+        Err(message) => return retry(message.to_string()),
     };
     let mut attempt = stored.attempt.clone();
     let outcome = match attempt.answer(&set, i, &input, now) {

@@ -5,15 +5,17 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, Redirect};
 
-use super::AppError;
-use super::browser::Browser;
-use super::form::{CsrfForm, PathParams};
 use super::pages::{Chrome, HistoryPage, HistoryRow, ResultsPage, ReviewItem};
 use super::quiz::{
     cloze_text, feedback_view, finished, load, owner, question_href, results_href, time_up,
 };
-use super::util::{self, human_time, iso_time, now_ms, path_segment, random_id, random_seed};
+use super::util::{self, human_time, iso_time, path_segment};
 use crate::engine::{Attempt, AttemptError, Verdict};
+use crate::http::AppError;
+use crate::http::browser::Browser;
+use crate::http::clock::now_ms;
+use crate::http::form::{CsrfForm, PathParams};
+use crate::http::secret::{random_id, random_u64};
 use crate::server::AppState;
 use crate::store::StoredAttempt;
 
@@ -114,7 +116,7 @@ pub async fn retry(
                 .into(),
         ));
     }
-    let attempt = match stored.attempt.retry_missed(&set, random_seed()?) {
+    let attempt = match stored.attempt.retry_missed(&set, random_u64()) {
         Ok(a) => a,
         Err(AttemptError::NoQuestions) => {
             return Err(AppError::Conflict(
@@ -125,7 +127,7 @@ pub async fn retry(
         Err(e) => return Err(AppError::internal(format!("cannot retry {id}: {e}"))),
     };
     let retry = StoredAttempt {
-        id: random_id()?,
+        id: random_id(),
         browser: browser.id.clone(),
         set_title: stored.set_title.clone(),
         started_ms: now,

@@ -1,46 +1,7 @@
-//! Small helpers: ids, the clock, and how numbers and times are written.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! How numbers, times and path segments are written on the self-test pages.
 
 use time::OffsetDateTime;
 use time::macros::format_description;
-
-use super::AppError;
-
-/// 128 random bits as 32 lower-case hex digits: attempt and browser ids.
-pub fn random_id() -> Result<String, AppError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| AppError::internal(format!("no randomness for an id: {e}")))?;
-    Ok(hex(&bytes))
-}
-
-pub fn random_seed() -> Result<u64, AppError> {
-    getrandom::u64().map_err(|e| AppError::internal(format!("no randomness for a seed: {e}")))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    out
-}
-
-/// Whether `s` looks like an id from [`random_id`]; anything else is not
-/// worth a database lookup.
-pub fn is_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
 
 /// A path segment for a URL: set ids come from files, so they may hold
 /// anything.
@@ -130,12 +91,7 @@ mod tests {
     }
 
     #[test]
-    fn ids_and_segments() {
-        let id = random_id().unwrap();
-        assert!(is_id(&id), "{id}");
-        assert_ne!(id, random_id().unwrap());
-        assert!(!is_id("ABCDEF0123456789abcdef0123456789"));
-        assert!(!is_id("../etc"));
+    fn segments() {
         assert_eq!(path_segment("a b/ü"), "a%20b%2F%C3%BC");
         assert_eq!(path_segment("valdora-1.v2"), "valdora-1.v2");
     }

@@ -144,6 +144,9 @@ log(`room ${code}`);
 check((await text(host, ".join-code")).replace(/\D/g, "") === code, "the join code is shown in large type");
 check(await host.locator(".qr-box svg").count() === 1, "the QR code is inline SVG");
 check((await text(host, ".url")).endsWith(`/play/${code}`), "the student URL is shown");
+// The server listens on loopback only: the host is told plainly, with the way out.
+check((await text(host, "#join-warning")).includes("Phones cannot join"), "the loopback warning is shown");
+check((await text(host, "#join-warning code")).startsWith("quizline serve --addr 0.0.0.0:"), "the warning says how to open the class network");
 check((await text(host, ".quiz-title")).includes("capitals <& quotes \">"), "the title is shown as text, not markup");
 await host.locator("#conn:text-is('')").waitFor({ state: "attached", timeout: 15000 });
 await axe(host, "host lobby");

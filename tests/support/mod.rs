@@ -1,7 +1,8 @@
 //! What the integration tests share, one copy each: process guards and
 //! reading a child's output against a deadline (`process`), starting the
 //! real server binary and finding its address (`server`), an HTTP client and
-//! page, form and CSV readers (`http`), and the browser-test runner (`e2e`).
+//! page, form and CSV readers (`http`), the live protocol's socket that never
+//! drops a message (`socket`), and the browser-test runner (`e2e`).
 //!
 //! Each test crate includes this with `mod support;` and uses a part of it.
 #![allow(dead_code)]
@@ -10,6 +11,7 @@ pub mod e2e;
 pub mod http;
 pub mod process;
 pub mod server;
+pub mod socket;
 
 #[allow(unused_imports)]
 pub use e2e::run_browser_test;

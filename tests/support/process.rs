@@ -59,20 +59,27 @@ impl Lines {
     /// lines before it stay in `seen`. Panics, with every line seen, when
     /// the time runs out or the output ends.
     pub fn expect(&mut self, what: &str, within: Duration, pred: impl Fn(&str) -> bool) -> String {
+        self.wait_for(within, pred).unwrap_or_else(|e| {
+            panic!(
+                "no line with {what} within {within:?} ({e}); output so far:\n{}",
+                self.seen.join("\n")
+            )
+        })
+    }
+
+    /// As [`Lines::expect`], but says why no line came instead of panicking.
+    pub fn wait_for(
+        &mut self,
+        within: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> Result<String, mpsc::RecvTimeoutError> {
         let deadline = Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if pred(&line) {
-                        return line;
-                    }
-                }
-                Err(e) => panic!(
-                    "no line with {what} within {within:?} ({e}); output so far:\n{}",
-                    self.seen.join("\n")
-                ),
+            let line = self.rx.recv_timeout(left)?;
+            self.seen.push(line.clone());
+            if pred(&line) {
+                return Ok(line);
             }
         }
     }

@@ -43,22 +43,54 @@ impl Server {
         Server::spawn(cmd)
     }
 
+    /// `quizline serve` on `addr`, such as the address of a server killed a
+    /// moment ago: the port may still be taken, so a server that exits
+    /// before it serves is started again, for up to five seconds.
+    pub fn serve_at(data: &Path, questions: &[PathBuf], addr: &str) -> Server {
+        let questions: Vec<String> = questions.iter().map(|q| q.display().to_string()).collect();
+        for _ in 0..50 {
+            let mut cmd = quizline();
+            cmd.args(["serve", "--addr", addr, "--questions", &questions.join(",")])
+                .arg("--data")
+                .arg(data)
+                .stderr(Stdio::null());
+            let (guard, lines) = Guard::spawn(cmd);
+            // The output ends at once when the port is taken.
+            if let Ok(server) = Server::ready(guard, lines) {
+                return server;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the server did not start on {addr}");
+    }
+
     /// Starts `cmd`, a server command, and waits for its address.
     pub fn spawn(cmd: Command) -> Server {
-        let (guard, mut lines) = Guard::spawn(cmd);
-        let line = lines.expect("the server's address", Duration::from_secs(60), |l| {
+        let (guard, lines) = Guard::spawn(cmd);
+        Server::ready(guard, lines).unwrap_or_else(|lines| {
+            panic!(
+                "the server printed no address; its output:\n{}",
+                lines.seen.join("\n")
+            )
+        })
+    }
+
+    fn ready(guard: Guard, mut lines: Lines) -> Result<Server, Lines> {
+        let Ok(line) = lines.wait_for(Duration::from_secs(60), |l| {
             l.starts_with("quizline: serving") && l.contains("http://")
-        });
+        }) else {
+            return Err(lines);
+        };
         let url = line[line.find("http://").unwrap()..]
             .trim()
             .trim_end_matches('/')
             .to_string();
         let addr = url.trim_start_matches("http://").to_string();
-        Server {
+        Ok(Server {
             guard,
             url,
             addr,
             lines,
-        }
+        })
     }
 }

@@ -79,15 +79,13 @@
     $('q-cloze').textContent = m.cloze || '';
     const opts = $('q-options');
     clear(opts);
+    // True/false is answered t or f, not by letter.
+    const mark = (i) => m.kind === 'true-false' ? 'TF'[i] : letter(i) + ')';
     m.options.forEach((o, i) => opts.append(el('div', { class: 'opt' },
-      el('span', { class: 'letter', text: letter(i) + ')' }), el('span', { text: o }))));
+      el('span', { class: 'letter', text: mark(i) }), el('span', { text: o }))));
     if (m.right && m.right.length) {
       m.right.forEach((o, i) => opts.append(el('div', { class: 'opt' },
         el('span', { class: 'letter', text: (i + 1) + ')' }), el('span', { text: o }))));
-    }
-    if (m.kind === 'true-false') {
-      opts.append(el('div', { class: 'opt' }, el('span', { class: 'letter', text: 'T' }), el('span', { text: 'True' })));
-      opts.append(el('div', { class: 'opt' }, el('span', { class: 'letter', text: 'F' }), el('span', { text: 'False' })));
     }
     stopTimer();
     const cd = $('countdown');

@@ -93,12 +93,12 @@
         break;
       }
       case 'numeric':
-        box.append(el('label', { for: 'num', class: 'sr-only', text: 'Your answer' }),
+        box.append(el('label', { for: 'num', class: 'visually-hidden', text: 'Your answer' }),
           el('input', { id: 'num', type: 'text', inputMode: 'numeric', autocomplete: 'off' }));
         if (m.unit) box.append(el('p', { class: 'hint', text: 'In ' + m.unit }));
         break;
       case 'cloze':
-        box.append(el('label', { for: 'txt', class: 'sr-only', text: 'The missing word or words' }),
+        box.append(el('label', { for: 'txt', class: 'visually-hidden', text: 'The missing word or words' }),
           el('input', { id: 'txt', type: 'text', autocomplete: 'off', maxLength: 200 }));
         break;
       case 'ordering': {

@@ -1,4 +1,4 @@
-//! The one error type of the web front end. Client mistakes become a page
+//! The one error type of every HTML page, self-test and live. Client mistakes become a page
 //! that says what was wrong; anything internal is logged and shown only as
 //! "something went wrong", so no detail of the server leaks into a page.
 
@@ -6,7 +6,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::pages::{Chrome, ErrorPage};
+use super::page::{Chrome, ErrorPage};
 use crate::store::StoreError;
 
 #[derive(Debug)]
@@ -15,8 +15,11 @@ pub enum AppError {
     NotFound(String),
     /// A malformed or forged form: 400, saying what was wrong.
     BadRequest(String),
-    /// A form from a browser that does not own the attempt: 403.
+    /// A form from a browser that does not own the attempt or the room, or
+    /// from another site: 403.
     Forbidden(String),
+    /// Too many requests from one place: 429, saying how long to wait.
+    TooManyRequests(String),
     /// The request is fine but the state does not allow it, such as an
     /// attempt whose question set has changed: 409.
     Conflict(String),
@@ -36,6 +39,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -50,7 +54,8 @@ impl AppError {
                 "That form could not be used"
             }
             AppError::PayloadTooLarge => "That form was too large",
-            AppError::Forbidden(_) => "Not your test",
+            AppError::Forbidden(_) => "Not allowed",
+            AppError::TooManyRequests(_) => "Too many at once",
             AppError::Conflict(_) => "That cannot be done now",
             AppError::Internal(_) => "Something went wrong",
         }
@@ -61,6 +66,7 @@ impl AppError {
             AppError::NotFound(m)
             | AppError::BadRequest(m)
             | AppError::Forbidden(m)
+            | AppError::TooManyRequests(m)
             | AppError::Conflict(m) => m.clone(),
             AppError::PayloadTooLarge => {
                 "The form sent more data than any quizline form holds, so it was not read.".into()
@@ -88,7 +94,22 @@ impl std::fmt::Display for AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        AppError::Internal(format!("store: {e}"))
+        AppError::Internal(format!("store: {}", e.chain()))
+    }
+}
+
+/// A refusal of the JSON boundary, shown as a page: same status, same words.
+impl From<super::ApiError> for AppError {
+    fn from(e: super::ApiError) -> Self {
+        match e.status {
+            StatusCode::NOT_FOUND | StatusCode::GONE => AppError::NotFound(e.message),
+            StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => AppError::Forbidden(e.message),
+            StatusCode::CONFLICT => AppError::Conflict(e.message),
+            StatusCode::TOO_MANY_REQUESTS => AppError::TooManyRequests(e.message),
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            s if s.is_client_error() => AppError::BadRequest(e.message),
+            _ => AppError::Internal(e.to_string()),
+        }
     }
 }
 

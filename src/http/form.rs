@@ -1,5 +1,7 @@
-//! Reading a posted form: every field as sent (checkboxes repeat a name), and
-//! the token check that every state-changing form passes first.
+//! The one form extractor of both front ends: every field as sent
+//! (checkboxes repeat a name), after the token check that every
+//! state-changing form passes first; and path parameters that 404 when they
+//! do not fit.
 
 use axum::Form;
 use axum::extract::{FromRequest, FromRequestParts, Request};

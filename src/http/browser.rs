@@ -1,27 +1,38 @@
 //! Who is asking: a random browser id in an HttpOnly cookie (no accounts),
-//! and the form token derived from it.
+//! the form token derived from it, and the live host's owner key. Every
+//! cookie is read and written through axum-extra's [`CookieJar`].
 //!
-//! CSRF defence is twofold: the cookie is `SameSite=Lax`, so another site's
-//! form POST arrives without it, and every form carries a token that only a
-//! page from this server, read by this browser, can know. The token is a hash
-//! of the browser id, so it survives restarts and needs no server secret: the
-//! id itself is 128 random bits no other site can read.
+//! The form token is a hash of the browser id, so it survives restarts and
+//! needs no server secret: the id itself is 128 random bits no other site
+//! can read. See [`super::csrf`] for how it joins the origin check.
 
 use axum::extract::{FromRequestParts, Request};
-use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use sha2::{Digest, Sha256};
+use time::Duration;
 
 use super::AppError;
-use super::util::{hex, is_id, random_id};
+use super::secret::{ct_eq, is_id, is_secret, new_secret, random_id};
 
 pub const BROWSER_COOKIE: &str = "quizline_browser";
 
+/// The key a browser proves it hosts live rooms with.
+pub const OWNER_COOKIE: &str = "quizline_host";
+
 /// A year: the history lives as long as the cookie.
-const COOKIE_MAX_AGE: u32 = 365 * 24 * 3600;
+const COOKIE_MAX_AGE: Duration = Duration::days(365);
+
+fn cookie(name: &'static str, value: String, same_site: SameSite) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .max_age(COOKIE_MAX_AGE)
+        .http_only(true)
+        .same_site(same_site)
+        .build()
+}
 
 #[derive(Debug, Clone)]
 pub struct Browser {
@@ -36,7 +47,7 @@ pub fn csrf_token(browser_id: &str) -> String {
         .chain_update(b"quizline form token v1\0")
         .chain_update(browser_id.as_bytes())
         .finalize();
-    hex(&digest[..16])
+    hex::encode(&digest[..16])
 }
 
 impl Browser {
@@ -58,16 +69,7 @@ impl Browser {
                 "The form has no security token. Reload the page and try again.".into(),
             ));
         };
-        let expected = self.csrf();
-        // Compared in full every time, so the time taken does not tell how
-        // much of a guess was right.
-        let same = sent.len() == expected.len()
-            && sent
-                .bytes()
-                .zip(expected.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
-        if same {
+        if ct_eq(sent.as_bytes(), self.csrf().as_bytes()) {
             Ok(())
         } else {
             Err(AppError::BadRequest(
@@ -78,44 +80,38 @@ impl Browser {
             ))
         }
     }
-}
 
-fn browser_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == BROWSER_COOKIE && is_id(value.trim_matches('"')))
-        .map(|(_, value)| value.trim_matches('"').to_string())
+    fn from_jar(jar: &CookieJar) -> Browser {
+        match jar
+            .get(BROWSER_COOKIE)
+            .map(Cookie::value_trimmed)
+            .filter(|v| is_id(v))
+        {
+            Some(id) => Browser {
+                id: id.to_string(),
+                fresh: false,
+            },
+            None => Browser {
+                id: random_id(),
+                fresh: true,
+            },
+        }
+    }
 }
 
 /// Gives every page request a [`Browser`], and sets the cookie when the
-/// browser came without one.
-pub async fn ensure_browser(mut req: Request, next: Next) -> Response {
-    let browser = match browser_cookie(req.headers()) {
-        Some(id) => Browser { id, fresh: false },
-        None => match random_id() {
-            Ok(id) => Browser { id, fresh: true },
-            Err(e) => return e.into_response(),
-        },
-    };
+/// browser came without one. `SameSite=Lax`, so another site's form POST
+/// arrives without it.
+pub async fn ensure_browser(jar: CookieJar, mut req: Request, next: Next) -> Response {
+    let browser = Browser::from_jar(&jar);
     req.extensions_mut().insert(browser.clone());
-    let mut response = next.run(req).await;
+    let response = next.run(req).await;
     if browser.fresh {
-        let cookie = format!(
-            "{BROWSER_COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax",
-            browser.id
-        );
-        match HeaderValue::from_str(&cookie) {
-            Ok(v) => {
-                response.headers_mut().append(SET_COOKIE, v);
-            }
-            Err(e) => tracing::error!(error = %e, "cannot build the browser cookie"),
-        }
+        let jar = jar.add(cookie(BROWSER_COOKIE, browser.id, SameSite::Lax));
+        (jar, response).into_response()
+    } else {
+        response
     }
-    response
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Browser {
@@ -130,9 +126,31 @@ impl<S: Send + Sync> FromRequestParts<S> for Browser {
     }
 }
 
+/// The owner key this browser sent, if it is well formed.
+pub fn owner_key(jar: &CookieJar) -> Option<String> {
+    jar.get(OWNER_COOKIE)
+        .map(Cookie::value_trimmed)
+        .filter(|v| is_secret(v))
+        .map(str::to_string)
+}
+
+/// The browser's owner key, made and added to the jar when it has none.
+pub fn ensure_owner_key(jar: CookieJar) -> (String, CookieJar) {
+    match owner_key(&jar) {
+        Some(k) => (k, jar),
+        None => {
+            let k = new_secret();
+            let jar = jar.add(cookie(OWNER_COOKIE, k.clone(), SameSite::Strict));
+            (k, jar)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::COOKIE;
+    use axum::http::{HeaderMap, HeaderValue};
 
     #[test]
     fn cookie_is_found_among_others_and_checked() {
@@ -142,12 +160,15 @@ mod tests {
             COOKIE,
             HeaderValue::from_static("a=b; quizline_browser=nope"),
         );
-        assert_eq!(browser_cookie(&headers), None);
+        assert!(Browser::from_jar(&CookieJar::from_headers(&headers)).fresh);
+        let mut headers = HeaderMap::new();
+        headers.append(COOKIE, HeaderValue::from_static("a=b"));
         headers.append(
             COOKIE,
             HeaderValue::from_str(&format!("x=1; {BROWSER_COOKIE}={id}")).unwrap(),
         );
-        assert_eq!(browser_cookie(&headers).as_deref(), Some(id));
+        let b = Browser::from_jar(&CookieJar::from_headers(&headers));
+        assert_eq!((b.id.as_str(), b.fresh), (id, false));
     }
 
     #[test]
@@ -170,5 +191,16 @@ mod tests {
         };
         assert!(fresh.check_csrf(Some(&a.csrf())).is_err());
         assert_ne!(a.csrf(), a.id, "the token does not reveal the id");
+    }
+
+    #[test]
+    fn owner_key_is_made_once() {
+        let (k, jar) = ensure_owner_key(CookieJar::new());
+        assert!(is_secret(&k));
+        let set = jar.get(OWNER_COOKIE).unwrap();
+        assert_eq!(set.same_site(), Some(SameSite::Strict));
+        assert_eq!(set.http_only(), Some(true));
+        let (again, _) = ensure_owner_key(jar.clone());
+        assert_eq!(again, k);
     }
 }
