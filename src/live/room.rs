@@ -1440,7 +1440,7 @@ impl Room {
     /// Rebuilds a room from the store after a restart. Scores are the sum of
     /// the stored points; streaks are replayed question by question. An open
     /// question reopens with the time it had left by the wall clock, and at
-    /// least [`RESTART_GRACE_MS`].
+    /// least `RESTART_GRACE_MS`.
     pub fn restore(
         stored: StoredRoom,
         set: Arc<QuestionSet>,
