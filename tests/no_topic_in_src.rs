@@ -1,8 +1,9 @@
 //! ARCHITECTURE.md: nothing in `src/` knows the topic of any dataset. This
 //! loads every dataset under `questions/` with the crate's own loader, takes
 //! the names of its actors and places (with their aliases, and each word of a
-//! person's or a place's name), and fails if any file in `src/` says one, as
-//! a whole word, in any case, with or without diacritics.
+//! person's or a place's name), and fails if any file in `src/` (or `web/`,
+//! the templates and assets built into the binary) says one, as a whole
+//! word, in any case, with or without diacritics.
 //!
 //! A path to a bundled file (`questions/<dir>/set.ron` in a help text's
 //! examples) points at data and does not count: the directory's name is
@@ -133,7 +134,9 @@ fn src_names_no_actor_or_place_of_any_dataset() {
         .filter(|d| d != "questions/")
         .collect();
     let mut hits = Vec::new();
-    for file in files_under(&root.join("src"), &|_| true) {
+    // The templates, styles and scripts under web/ are code too.
+    let code = [root.join("src"), root.join("web")];
+    for file in code.iter().flat_map(|dir| files_under(dir, &|_| true)) {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
@@ -156,7 +159,7 @@ fn src_names_no_actor_or_place_of_any_dataset() {
     }
     assert!(
         hits.is_empty(),
-        "src/ names the topic of a dataset under questions/ (use invented names):\n{}",
+        "the code names the topic of a dataset under questions/ (use invented names):\n{}",
         hits.join("\n")
     );
 }

@@ -1,9 +1,10 @@
 //! Live class quizzes: rooms, players, the host's controls and the push
 //! protocol (WebSocket, JSON text frames; see `docs/protocol.md`).
 //!
-//! [`room`] holds the game rules and fan-out, [`http`] and [`ws`] the
-//! endpoints, [`pages`] the host's and students' pages, [`results`] the CSV
-//! and statistics, [`limit`] the join and creation rates. The simulated
+//! `room` holds the game rules and fan-out, [`http`] and `ws` the
+//! endpoints, `pages` the host's and students' pages, `results` the CSV
+//! and statistics, [`limit`] the join and creation rates, `greeting` the
+//! cap and deadline on sockets that have not said hello. The simulated
 //! students of `quizline bots` and its client are the binary's, not this
 //! library's.
 
@@ -22,16 +23,17 @@ use crate::server::AppState;
 use crate::store::StoreError;
 use crate::store::live::{NewRoom, PhaseRow, RoomStore};
 
-pub mod game;
+pub(crate) mod game;
+pub(crate) mod greeting;
 pub mod http;
 pub mod keys;
 pub mod limit;
-pub mod pages;
+pub(crate) mod pages;
 pub mod protocol;
-pub mod results;
-pub mod room;
+pub(crate) mod results;
+pub(crate) mod room;
 pub mod util;
-pub mod ws;
+pub(crate) mod ws;
 
 pub use room::{LeaderboardMode, Room, RoomError, RoomOptions};
 
@@ -91,6 +93,7 @@ struct Inner {
     join_addr: Keyed<IpAddr>,
     join_room: Keyed<String>,
     create_addr: Keyed<IpAddr>,
+    greeting: greeting::Greeting,
 }
 
 /// A store that refuses everything: what [`Live::default`] runs on, for
@@ -205,6 +208,11 @@ impl Live {
                 join_addr: Keyed::new(config.join_per_address),
                 join_room: Keyed::new(config.join_per_room),
                 create_addr: Keyed::new(config.create_per_address),
+                greeting: greeting::Greeting::new(
+                    config.greeting_per_address,
+                    config.hello_deadline,
+                    config.limit_loopback,
+                ),
                 config,
             }),
         }
@@ -308,6 +316,11 @@ impl Live {
 
     pub fn config(&self) -> &LiveConfig {
         &self.inner.config
+    }
+
+    /// Sockets that have not said hello yet: their cap and deadline.
+    pub(crate) fn greeting(&self) -> &greeting::Greeting {
+        &self.inner.greeting
     }
 
     pub fn catalog(&self) -> &Arc<Catalog> {

@@ -1,7 +1,7 @@
-//! One live room at run time: the [`Game`] behind a lock, the store it is
+//! One live room at run time: the `Game` behind a lock, the store it is
 //! written to, the fan-out of its messages and its timers.
 //!
-//! The rules are in [`super::game`]; this file only carries out what the
+//! The rules are in `super::game`; this file only carries out what the
 //! game decides. Concurrency: the game sits behind one `std::sync::Mutex`
 //! that is never held across an await; every phase change is made while
 //! holding an async `transitions` lock, so host actions and timers cannot
@@ -27,8 +27,7 @@ use crate::store::StoreError;
 use crate::store::live::{NewPlayer, RoomStore, StoredRoom};
 
 pub use super::game::{
-    Answered, Event, HostSnapshot, LeaderboardMode, MAX_PLAYERS_LIMIT, RESTART_GRACE_MS, RoomError,
-    RoomOptions, distribution, speed_name,
+    Answered, Event, HostSnapshot, LeaderboardMode, RoomError, RoomOptions, distribution,
 };
 
 /// How many phase changes a slow socket may fall behind before it is sent a
@@ -45,7 +44,7 @@ impl From<StoreError> for RoomError {
 }
 
 /// The room's clock: wall-clock milliseconds at its start, counted on by
-/// the monotonic clock (see [`Ms`]).
+/// the monotonic clock (see `Ms`).
 #[derive(Debug, Clone, Copy)]
 struct Clock {
     start: Instant,
@@ -150,7 +149,7 @@ impl Room {
         }
     }
 
-    /// Rebuilds a room from the store after a restart (see [`Game::restore`]).
+    /// Rebuilds a room from the store after a restart (see `Game::restore`).
     pub fn restore(
         stored: StoredRoom,
         set: Arc<QuestionSet>,

@@ -14,7 +14,8 @@ use axum::response::Response;
 use futures_util::future::BoxFuture;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::http::{ApiError, is_host, owner_cookie, same_origin, valid_code};
+use super::greeting::Pass;
+use super::http::{ApiError, ClientAddr, is_host, owner_cookie, same_origin, valid_code};
 use super::protocol::{ClientMsg, ServerMsg};
 use super::room::{Event, Room, RoomError};
 use super::util::{ct_eq, sha256};
@@ -62,25 +63,29 @@ fn room_for(state: &AppState, code: &str) -> Result<Arc<Room>, ApiError> {
 pub async fn player(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    ClientAddr(addr): ClientAddr,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let room = room_for(&state, &code)?;
-    Ok(limits(ws).on_upgrade(move |socket| player_session(socket, room)))
+    let pass = state.live.greeting().admit(addr)?;
+    Ok(limits(ws).on_upgrade(move |socket| player_session(socket, room, pass)))
 }
 
 pub async fn host(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let room = room_for(&state, &code)?;
+    let pass = state.live.greeting().admit(addr)?;
     // The owner cookie may stand in for the secret, but only from a page of
     // this server: a cross-site page must not drive a teacher's room.
     let by_cookie = owner_cookie(&headers).is_some()
         && same_origin(&headers)
         && is_host(&state.live, &room.code, room.host_hash(), &headers).await;
-    Ok(limits(ws).on_upgrade(move |socket| host_session(socket, room, by_cookie)))
+    Ok(limits(ws).on_upgrade(move |socket| host_session(socket, room, by_cookie, pass)))
 }
 
 /// A socket with a send timeout, so one stalled phone cannot hold its task
@@ -190,12 +195,13 @@ async fn hello(conn: &mut Conn) -> Result<ClientMsg, End> {
 
 type Pending = BoxFuture<'static, (usize, Result<u64, RoomError>)>;
 
-async fn player_session(socket: WebSocket, room: Arc<Room>) {
+async fn player_session(socket: WebSocket, room: Arc<Room>, pass: Pass) {
     let mut conn = Conn {
         socket,
         last_seen: Instant::now(),
     };
-    let token = match hello(&mut conn).await {
+    let greeted = pass.greet(hello(&mut conn)).await;
+    let token = match greeted.unwrap_or(Err(End::Refused("hello expected"))) {
         Ok(ClientMsg::Hello { token, .. }) => token,
         Ok(_) => unreachable!("hello returns only hellos"),
         Err(end) => return end.close(conn).await,
@@ -379,12 +385,13 @@ async fn player_loop(
 
 type ActionDone = Result<(), RoomError>;
 
-async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool) {
+async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool, pass: Pass) {
     let mut conn = Conn {
         socket,
         last_seen: Instant::now(),
     };
-    let secret = match hello(&mut conn).await {
+    let greeted = pass.greet(hello(&mut conn)).await;
+    let secret = match greeted.unwrap_or(Err(End::Refused("hello expected"))) {
         Ok(ClientMsg::Hello { secret, .. }) => secret,
         Ok(_) => unreachable!("hello returns only hellos"),
         Err(end) => return end.close(conn).await,

@@ -4,6 +4,8 @@
 
 use askama::Template;
 
+use crate::engine::Verdict;
+
 pub use crate::http::page::Chrome;
 
 pub struct SetCard {
@@ -147,8 +149,8 @@ pub struct QuestionPage {
 
 /// An answered question's feedback, as the engine gave it.
 pub struct FeedbackView {
-    /// "correct", "partial" or "incorrect": a class, never the only sign.
-    pub verdict: &'static str,
+    /// Its name is a class (`verdict-correct`), never the only sign.
+    pub verdict: Verdict,
     pub verdict_label: &'static str,
     pub points: String,
     pub max_points: String,
@@ -162,9 +164,9 @@ pub struct FeedbackView {
 impl FeedbackView {
     pub fn icon(&self) -> &'static str {
         match self.verdict {
-            "correct" => "✓",
-            "partial" => "◐",
-            _ => "✗",
+            Verdict::Correct => "✓",
+            Verdict::Partial => "◐",
+            Verdict::Incorrect => "✗",
         }
     }
 }

@@ -18,7 +18,7 @@ use super::answer_form::{self, Filled};
 use super::home::MAX_MINUTES;
 use super::pages::{Chrome, ClozeText, FeedbackPage, FeedbackView, QuestionPage, TimerView};
 use super::util::{self, clock_time, iso_time};
-use crate::engine::{AttemptError, Feedback, Verdict};
+use crate::engine::{AttemptError, Feedback};
 use crate::http::AppError;
 use crate::http::browser::Browser;
 use crate::http::clock::now_ms;
@@ -107,11 +107,7 @@ pub(super) fn results_href(id: &str) -> String {
 
 pub(super) fn feedback_view(fb: Feedback) -> FeedbackView {
     FeedbackView {
-        verdict: match fb.verdict {
-            Verdict::Correct => "correct",
-            Verdict::Partial => "partial",
-            Verdict::Incorrect => "incorrect",
-        },
+        verdict: fb.verdict,
         verdict_label: fb.verdict.label(),
         points: util::points(fb.points),
         max_points: util::points(fb.max_points),

@@ -33,10 +33,8 @@ mod score;
 mod tests;
 
 pub use messages::HostSnapshot;
-pub use options::{
-    LeaderboardMode, MAX_PLAYERS_LIMIT, RESTART_GRACE_MS, RoomError, RoomOptions, speed_name,
-};
-pub use rules::{Accepted, Change};
+pub use options::{LeaderboardMode, RESTART_GRACE_MS, RoomError, RoomOptions, speed_name};
+pub use rules::Change;
 pub use score::{Answered, distribution};
 
 /// Milliseconds on the room's clock: Unix epoch milliseconds when the room
