@@ -265,10 +265,15 @@ async fn every_page_has_the_same_headers_layout_and_stylesheet() {
         );
     }
     assert_eq!(stylesheets.len(), 1, "one design system: {stylesheets:?}");
-    // The API answers with the same headers.
-    let api = app.get("/api/rooms/999999", &[]).await;
-    assert_eq!(api.header(header::CONTENT_SECURITY_POLICY), CSP);
-    assert_eq!(api.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    // The API answers with the same headers, and in JSON even where there
+    // is nothing.
+    for path in ["/api/rooms/999999", "/api/no/such/thing"] {
+        let api = app.get(path, &[]).await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(api.header(header::CONTENT_SECURITY_POLICY), CSP);
+        assert_eq!(api.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert!(api.json()["message"].as_str().is_some(), "{path}");
+    }
 }
 
 #[tokio::test]
