@@ -141,7 +141,20 @@ impl DateBasis {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum EventKind {
     Founding,
     Movement,
@@ -161,24 +174,9 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Its name in ids and in `quizline show`: the variant in kebab case.
     pub fn label(self) -> &'static str {
-        match self {
-            EventKind::Founding => "founding",
-            EventKind::Movement => "movement",
-            EventKind::Declaration => "declaration",
-            EventKind::Renaming => "renaming",
-            EventKind::War => "war",
-            EventKind::Hostilities => "hostilities",
-            EventKind::Ceasefire => "ceasefire",
-            EventKind::Agreement => "agreement",
-            EventKind::Talks => "talks",
-            EventKind::Operation => "operation",
-            EventKind::Deployment => "deployment",
-            EventKind::Recognition => "recognition",
-            EventKind::Statement => "statement",
-            EventKind::Evacuation => "evacuation",
-            EventKind::Other => "other",
-        }
+        self.into()
     }
 }
 
@@ -190,7 +188,20 @@ pub struct Participant {
     pub role: Role,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Role {
     /// Acted in the event (launched, declared, fought).
     Party,
@@ -206,17 +217,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// Its name in ids and in `quizline show`: the variant in kebab case.
     pub fn label(self) -> &'static str {
-        match self {
-            Role::Party => "party",
-            Role::Mediator => "mediator",
-            Role::Signatory => "signatory",
-            Role::Supporter => "supporter",
-            Role::Spokesperson => "spokesperson",
-            Role::Speaker => "speaker",
-            Role::Subject => "subject",
-            Role::Peacekeeper => "peacekeeper",
-        }
+        self.into()
     }
 }
 
@@ -319,7 +322,8 @@ pub struct Agreement {
 }
 
 /// PA-X's agreement stages, plus the talks and proposals that precede them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum AgreementStage {
     /// Talks about talks, or negotiations with no text yet.
     PreNegotiation,
@@ -333,16 +337,9 @@ pub enum AgreementStage {
 }
 
 impl AgreementStage {
+    /// Its name in ids and in `quizline show`: the variant in kebab case.
     pub fn label(self) -> &'static str {
-        match self {
-            AgreementStage::PreNegotiation => "pre-negotiation",
-            AgreementStage::Ceasefire => "ceasefire",
-            AgreementStage::Framework => "framework",
-            AgreementStage::Comprehensive => "comprehensive",
-            AgreementStage::Implementation => "implementation",
-            AgreementStage::Renewal => "renewal",
-            AgreementStage::Proposed => "proposed",
-        }
+        self.into()
     }
 }
 

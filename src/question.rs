@@ -90,7 +90,20 @@ fn one() -> u32 {
     1
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Difficulty {
     Easy,
     Medium,
@@ -98,12 +111,9 @@ pub enum Difficulty {
 }
 
 impl Difficulty {
+    /// `easy`, `medium`, `hard`, as shown and in JSON output.
     pub fn label(self) -> &'static str {
-        match self {
-            Difficulty::Easy => "easy",
-            Difficulty::Medium => "medium",
-            Difficulty::Hard => "hard",
-        }
+        self.into()
     }
 }
 
@@ -264,6 +274,15 @@ impl QuestionSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_the_variants_in_kebab_case() {
+        use crate::dataset::{AgreementStage, EventKind, Role};
+        assert_eq!(Difficulty::Medium.label(), "medium");
+        assert_eq!(EventKind::Hostilities.label(), "hostilities");
+        assert_eq!(Role::Spokesperson.label(), "spokesperson");
+        assert_eq!(AgreementStage::PreNegotiation.label(), "pre-negotiation");
+    }
 
     #[test]
     fn kind_names_are_the_serde_names_and_read_as_typed() {

@@ -35,6 +35,11 @@ const DATE_QUALIFIERS: &[&str] = &[
     "relative",
     "undated",
 ];
+/// How a date stands to the fact in `relative_to`; an `offset` is the gap for
+/// `after`/`before` and the window's length for `within`.
+const RELATIVE_RELATIONS: &[&str] = &[
+    "after", "before", "same_day", "during", "within", "from", "around", "by", "end",
+];
 const BOUND_QUALIFIERS: &[&str] = &[
     "exact",
     "about",
@@ -150,6 +155,15 @@ fn edtf_problem(s: &str) -> Option<String> {
     }
 }
 
+/// A single-unit ISO 8601 duration, the only kind a source's "three days later" needs.
+fn iso_duration(s: &str) -> bool {
+    s.strip_prefix('P').is_some_and(|rest| {
+        rest.len() >= 2
+            && rest[..rest.len() - 1].bytes().all(|b| b.is_ascii_digit())
+            && matches!(rest.as_bytes()[rest.len() - 1], b'D' | b'W' | b'M' | b'Y')
+    })
+}
+
 fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
@@ -250,6 +264,11 @@ fn gold_problems(path: &str, json: &str, source: &str) -> Vec<String> {
             {
                 faults.push(p);
             }
+            if let Some(part) = date.get("part")
+                && !["early", "mid", "late"].contains(&part.as_str().unwrap_or(""))
+            {
+                faults.push(format!("date part {part} is not early, mid or late"));
+            }
             let has = |k: &str| date.get(k).is_some();
             if q == "undated" && (has("edtf") || has("phrase")) {
                 faults.push("an undated date has an edtf or a phrase".into());
@@ -264,8 +283,18 @@ fn gold_problems(path: &str, json: &str, source: &str) -> Vec<String> {
                     r.and_then(|r| str_field(r, "fact")),
                     None,
                 ));
-                if r.and_then(|r| str_field(r, "relation")).is_none() {
-                    faults.push("date relative_to has no relation".into());
+                let relation = r.and_then(|r| str_field(r, "relation")).unwrap_or("");
+                if !RELATIVE_RELATIONS.contains(&relation) {
+                    faults.push(format!(
+                        "date relative_to relation `{relation}` is not one of {RELATIVE_RELATIONS:?}"
+                    ));
+                }
+                if let Some(offset) = r.and_then(|r| str_field(r, "offset"))
+                    && !iso_duration(offset)
+                {
+                    faults.push(format!(
+                        "date relative_to offset `{offset}` is not like P3D, P2W, P8Y"
+                    ));
                 }
             }
             if let Some(from) = date.get("inherited_from") {
@@ -450,6 +479,8 @@ fn edtf_forms_are_told_apart() {
     ] {
         assert!(edtf_problem(bad).is_some(), "{bad} accepted");
     }
+    assert!(iso_duration("P3D") && iso_duration("P14D") && iso_duration("P8Y"));
+    assert!(!iso_duration("P") && !iso_duration("3D") && !iso_duration("P1H"));
 }
 
 #[test]

@@ -86,27 +86,6 @@ impl Resp {
     }
 }
 
-fn encode(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        let mut out = String::new();
-        for b in s.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                    out.push(b as char)
-                }
-                b' ' => out.push('+'),
-                _ => out.push_str(&format!("%{b:02X}")),
-            }
-        }
-        out
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 async fn app_with(questions: Vec<PathBuf>) -> App {
     let dir = tempfile::tempdir().unwrap();
     let (state, _skipped) = server::open(&ServerConfig {
@@ -178,7 +157,7 @@ impl App {
             path,
             cookie,
             "application/x-www-form-urlencoded",
-            encode(pairs),
+            serde_urlencoded::to_string(pairs).unwrap(),
         )
         .await
     }

@@ -51,7 +51,18 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
 }
 
-/// The page for any path nothing else answers.
-pub async fn not_found() -> AppError {
-    AppError::NotFound("There is no page at this address.".into())
+/// The answer for any path nothing else answers: a page, or for an API
+/// path the JSON error its clients read.
+pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        crate::http::ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "no_endpoint",
+            format!("there is no API endpoint {}", uri.path()),
+        )
+        .into_response()
+    } else {
+        AppError::NotFound("There is no page at this address.".into()).into_response()
+    }
 }
