@@ -4,11 +4,9 @@
 //! every state-changing route, hashed immutable assets, malformed JSON, and
 //! the join link the host screen offers.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
 
 use axum::Router;
 use axum::body::Body;
@@ -21,6 +19,9 @@ use quizline::server::{self, AppState, ServerConfig};
 use quizline::web::{BROWSER_COOKIE, csrf_token};
 use scraper::{Html, Selector};
 use tower::ServiceExt;
+
+mod support;
+use support::server::{Server, quizline};
 
 #[allow(dead_code)]
 #[path = "../src/cli/client.rs"]
@@ -615,42 +616,18 @@ async fn the_host_screen_says_when_phones_cannot_join_and_offers_lan_addresses()
     assert_eq!(url, format!("https://quiz.example.org/play/{code}"));
 }
 
-/// Killed however the test ends.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_real_binary_tells_the_host_page_where_it_listens() {
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quizline"))
-        .args(["serve", "--addr", "0.0.0.0:0", "--questions"])
+    let mut cmd = quizline();
+    cmd.args(["serve", "--addr", "0.0.0.0:0", "--questions"])
         .arg(fixture("live-choice.ron"))
         .arg("--data")
         .arg(data.path())
-        .env("QUIZLINE_LOG", "warn")
         .env_remove("QUIZLINE_PUBLIC_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let _guard = Guard(child);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut lines = BufReader::new(stdout).lines();
-    let port = loop {
-        assert!(Instant::now() < deadline, "the server prints its address");
-        let line = lines.next().expect("a line").unwrap();
-        if let Some(at) = line.find("http://") {
-            let addr: SocketAddr = line[at + 7..].trim().trim_end_matches('/').parse().unwrap();
-            break addr.port();
-        }
-    };
+        .stderr(Stdio::inherit());
+    let server = Server::spawn(cmd);
+    let port = server.addr.parse::<SocketAddr>().unwrap().port();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let base = client::Base::parse(&format!("http://127.0.0.1:{port}")).unwrap();
