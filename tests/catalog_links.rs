@@ -5,26 +5,15 @@
 
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Stdio;
 use std::time::Duration;
 
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+mod support;
+use support::fixture;
+use support::process::Guard;
+use support::server::quizline;
 
 /// questions/
 ///   a/live-choice.ron
@@ -53,35 +42,23 @@ fn tree(root: &Path) -> PathBuf {
 fn the_server_starts_reports_the_loop_and_skips_it() {
     let dir = tempfile::tempdir().unwrap();
     let questions = tree(dir.path());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quizline"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--questions"])
+    let mut cmd = quizline();
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--questions"])
         .arg(&questions)
         .arg("--data")
         .arg(dir.path().join("data"))
-        .env("QUIZLINE_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let mut guard = Guard(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx
-        .recv_timeout(Duration::from_secs(30))
+        .stderr(Stdio::piped());
+    let (mut guard, mut lines) = Guard::spawn(cmd);
+    let mut stderr = guard.0.stderr.take().unwrap();
+    let line = lines
+        .wait_for(Duration::from_secs(30), |_| true)
         .expect("the server starts within 30 s despite the loop");
     assert!(
         line.starts_with("quizline: serving 2 question set(s) on http://127.0.0.1:"),
         "both sets, the one beside the loop and the linked one: {line}"
     );
     // Skipped files are reported before the server says it is serving.
-    guard.0.kill().unwrap();
-    guard.0.wait().unwrap();
+    guard.kill();
     let mut err = String::new();
     stderr.read_to_string(&mut err).unwrap();
     let loops: Vec<&str> = err
@@ -102,11 +79,7 @@ fn the_server_starts_reports_the_loop_and_skips_it() {
 fn check_reports_the_loop_and_ends() {
     let dir = tempfile::tempdir().unwrap();
     let questions = tree(dir.path());
-    let out = Command::new(env!("CARGO_BIN_EXE_quizline"))
-        .arg("check")
-        .arg(&questions)
-        .output()
-        .unwrap();
+    let out = quizline().arg("check").arg(&questions).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");

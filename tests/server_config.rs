@@ -1,11 +1,11 @@
 //! The server's options as the binary takes them: flags, and the same
 //! options as `QUIZLINE_…` variables, which only the binary reads.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Stdio;
+
+mod support;
+use support::fixture;
+use support::server::{Server, quizline};
 
 /// The binary's client: `quizline host` and `quizline bots` speak through it.
 #[allow(dead_code)]
@@ -18,42 +18,19 @@ type Options = (
     &'static [(&'static str, &'static str)],
 );
 
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(data: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (Guard, String) {
-    let set = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/live-choice.ron");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_quizline"));
+fn serve(data: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (Server, String) {
+    let mut cmd = quizline();
     cmd.args(["serve", "--addr", "127.0.0.1:0", "--questions"])
-        .arg(set)
+        .arg(fixture("live-choice.ron"))
         .arg("--data")
         .arg(data)
         .args(args)
-        .env("QUIZLINE_LOG", "warn")
         .env_remove("QUIZLINE_PUBLIC_URL")
-        .stdout(Stdio::piped())
+        .envs(env.iter().copied())
         .stderr(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let guard = Guard(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx.recv_timeout(Duration::from_secs(30)).unwrap();
-    let at = line.find("http://").unwrap_or_else(|| panic!("{line}"));
-    (guard, line[at..].trim().trim_end_matches('/').to_string())
+    let server = Server::spawn(cmd);
+    let url = server.url.clone();
+    (server, url)
 }
 
 /// The student link of a room made on this server.
@@ -125,7 +102,7 @@ fn a_bad_option_is_a_usage_error_with_a_message() {
         ),
     ];
     for ((args, env), message) in cases {
-        let out = Command::new(env!("CARGO_BIN_EXE_quizline"))
+        let out = quizline()
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
             .envs(env.iter().copied())

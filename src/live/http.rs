@@ -88,6 +88,7 @@ impl From<CreateError> for ApiError {
             CreateError::BadOptions(_) => (StatusCode::BAD_REQUEST, "bad_options"),
             CreateError::TooManyRooms(_) => (StatusCode::SERVICE_UNAVAILABLE, "too_many_rooms"),
             CreateError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_error"),
+            CreateError::NoFreeCode => (StatusCode::SERVICE_UNAVAILABLE, "no_free_code"),
         };
         ApiError::new(status, code, e.to_string())
     }

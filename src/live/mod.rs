@@ -95,83 +95,6 @@ struct Inner {
     greeting: greeting::Greeting,
 }
 
-/// A store that refuses everything: what [`Live::default`] runs on, for
-/// code that builds an `AppState` without live rooms.
-struct NoStore;
-
-fn closed<'a, T: Send + 'a>() -> crate::store::live::StoreFuture<'a, T> {
-    Box::pin(async { Err(StoreError::Closed) })
-}
-
-impl RoomStore for NoStore {
-    fn ensure_live_schema(&self) -> crate::store::live::StoreFuture<'_, ()> {
-        closed()
-    }
-    fn create_room(&self, _: NewRoom) -> crate::store::live::StoreFuture<'_, bool> {
-        closed()
-    }
-    fn add_owner(&self, _: &str, _: Hash) -> crate::store::live::StoreFuture<'_, ()> {
-        closed()
-    }
-    fn is_owner(&self, _: &str, _: Hash) -> crate::store::live::StoreFuture<'_, bool> {
-        closed()
-    }
-    fn set_phase(&self, _: &str, _: PhaseRow) -> crate::store::live::StoreFuture<'_, ()> {
-        closed()
-    }
-    fn end_game(
-        &self,
-        _: &str,
-        _: PhaseRow,
-        _: Vec<u32>,
-    ) -> crate::store::live::StoreFuture<'_, ()> {
-        closed()
-    }
-    fn add_player(
-        &self,
-        _: crate::store::live::NewPlayer,
-    ) -> crate::store::live::StoreFuture<'_, ()> {
-        closed()
-    }
-    fn kick_player(&self, _: &str, _: u32) -> crate::store::live::StoreFuture<'_, ()> {
-        closed()
-    }
-    fn record_answer(
-        &self,
-        _: crate::store::live::AnswerRow,
-    ) -> crate::store::live::StoreFuture<'_, bool> {
-        closed()
-    }
-    fn active_rooms(
-        &self,
-    ) -> crate::store::live::StoreFuture<'_, Vec<crate::store::live::StoredRoom>> {
-        closed()
-    }
-    fn load_room(
-        &self,
-        _: &str,
-    ) -> crate::store::live::StoreFuture<'_, Option<crate::store::live::StoredRoom>> {
-        closed()
-    }
-    fn owned_rooms(
-        &self,
-        _: Hash,
-        _: u32,
-    ) -> crate::store::live::StoreFuture<'_, Vec<crate::store::live::RoomSummary>> {
-        closed()
-    }
-}
-
-impl Default for Live {
-    fn default() -> Self {
-        Live::new(
-            Arc::new(Catalog::default()),
-            Arc::new(NoStore),
-            LiveConfig::default(),
-        )
-    }
-}
-
 /// What a host gets back when a room is created.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Created {
@@ -180,7 +103,7 @@ pub struct Created {
     pub questions: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum CreateError {
     #[error("there is no question set `{0}`")]
     NoSuchSet(String),
@@ -188,8 +111,10 @@ pub enum CreateError {
     BadOptions(String),
     #[error("the server is running as many rooms as it can ({0}); try again later")]
     TooManyRooms(usize),
-    #[error("the room could not be saved: {0}")]
-    Store(String),
+    #[error("the room could not be saved")]
+    Store(#[source] StoreError),
+    #[error("no free join code was found; try again")]
+    NoFreeCode,
 }
 
 /// Longest a room that has ended is kept in memory for reconnecting phones.
@@ -410,7 +335,7 @@ impl Live {
                     created_at_ms: now_ms(),
                 })
                 .await
-                .map_err(|e| CreateError::Store(e.to_string()))?;
+                .map_err(CreateError::Store)?;
             if !created {
                 continue;
             }
@@ -430,7 +355,7 @@ impl Live {
                 questions,
             });
         }
-        Err(CreateError::Store("no free join code was found".into()))
+        Err(CreateError::NoFreeCode)
     }
 }
 
