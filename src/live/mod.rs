@@ -23,6 +23,7 @@ use crate::server::AppState;
 use crate::store::StoreError;
 use crate::store::live::{NewRoom, PhaseRow, RoomStore};
 
+pub(crate) mod game;
 pub(crate) mod greeting;
 pub mod http;
 pub mod keys;

@@ -80,12 +80,9 @@ pub struct Results {
     pub questions: Vec<QuestionStats>,
 }
 
+/// A stored verdict; an unknown word (a damaged row) counts as wrong.
 fn verdict_of(s: &str) -> Verdict {
-    match s {
-        "correct" => Verdict::Correct,
-        "partial" => Verdict::Partial,
-        _ => Verdict::Incorrect,
-    }
+    s.parse().unwrap_or(Verdict::Incorrect)
 }
 
 pub fn build(stored: &StoredRoom, set: Option<&QuestionSet>) -> Results {
