@@ -120,7 +120,7 @@ fn options(args: &Args) -> anyhow::Result<RoomOptions> {
         kinds.push(Kind::parse(k).with_context(|| {
             format!(
                 "unknown kind '{k}'; kinds are {}",
-                Kind::ALL.map(|k| k.name()).join(", ")
+                Kind::ALL.map(|k| k.as_str()).join(", ")
             )
         })?);
     }
