@@ -212,7 +212,7 @@ impl Kind {
         self.into()
     }
 
-    /// Same as [`Kind::as_str`], for callers not yet moved to it.
+    /// Same as [`Kind::as_str`]; the live code still calls it.
     pub fn name(self) -> &'static str {
         self.as_str()
     }

@@ -4,9 +4,7 @@
 //! every state-changing route, hashed immutable assets, malformed JSON, and
 //! the join link the host screen offers.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::Stdio;
+mod support;
 
 use axum::Router;
 use axum::body::Body;
@@ -17,21 +15,10 @@ use quizline::http::join::{ListenAddr, lan_addresses};
 use quizline::live::LiveConfig;
 use quizline::server::{self, AppState, ServerConfig};
 use quizline::web::{BROWSER_COOKIE, csrf_token};
-use scraper::{Html, Selector};
-use tower::ServiceExt;
-
-mod support;
+use support::fixture;
+use support::http::Page;
 use support::server::{Server, quizline};
-
-#[allow(dead_code)]
-#[path = "../src/cli/client.rs"]
-mod client;
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+use tower::ServiceExt;
 
 struct App {
     state: AppState,
@@ -46,8 +33,8 @@ struct Resp {
 }
 
 impl Resp {
-    fn html(&self) -> Html {
-        Html::parse_document(&self.body)
+    fn html(&self) -> Page {
+        Page::parse(&self.body)
     }
 
     fn header(&self, name: header::HeaderName) -> &str {
@@ -62,20 +49,9 @@ impl Resp {
     }
 }
 
-/// Every attribute `attr` of the elements `selector` matches.
-fn attrs(doc: &Html, selector: &str, attr: &str) -> Vec<String> {
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel)
-        .filter_map(|e| e.value().attr(attr).map(str::to_string))
-        .collect()
-}
-
-fn text(doc: &Html, selector: &str) -> Option<String> {
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel)
-        .next()
-        .map(|e| e.text().collect::<Vec<_>>().join(" "))
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+/// The text of the first element `css` selects.
+fn first(page: &Page, css: &str) -> Option<String> {
+    page.texts(css).into_iter().next()
 }
 
 async fn app_with(config: LiveConfig, listen: Option<&str>) -> App {
@@ -235,32 +211,25 @@ async fn every_page_has_the_same_headers_layout_and_stylesheet() {
         }
         assert!(CSP.contains("object-src 'none'"));
         let doc = r.html();
-        let css = attrs(&doc, "link[rel=stylesheet]", "href");
+        let css = doc.attrs("link[rel=stylesheet]", "href");
         assert_eq!(css.len(), 1, "{path}: one stylesheet");
         stylesheets.extend(css);
-        assert_eq!(attrs(&doc, "html", "lang"), ["en"], "{path}");
+        assert_eq!(doc.attrs("html", "lang"), ["en"], "{path}");
         // Live pages carry the class the stylesheet scopes their rules to;
         // an error is the one error page, whichever part it comes from.
         let live =
             (path.starts_with("/host") || path.starts_with("/play")) && r.status.is_success();
-        let body_class = attrs(&doc, "body", "class").join(" ");
+        let body_class = doc.attrs("body", "class").join(" ");
         assert_eq!(
             body_class.split(' ').any(|c| c == "live"),
             live,
             "{path}: {body_class:?}"
         );
-        assert_eq!(attrs(&doc, "a.skip-link", "href"), ["#main"], "{path}");
-        assert_eq!(attrs(&doc, "#main", "id").len(), 1, "{path}: one main");
+        assert_eq!(doc.attrs("a.skip-link", "href"), ["#main"], "{path}");
+        assert_eq!(doc.attrs("#main", "id").len(), 1, "{path}: one main");
         // No inline script or style for the CSP to block.
         assert!(
-            attrs(&doc, "script:not([src])", "type").is_empty(),
-            "{path}"
-        );
-        assert!(
-            Html::parse_document(&r.body)
-                .select(&Selector::parse("script:not([src]), style, [style]").unwrap())
-                .next()
-                .is_none(),
+            doc.count("script:not([src]), style, [style]") == 0,
             "{path}: inline script or style"
         );
     }
@@ -283,8 +252,8 @@ async fn assets_have_hashed_urls_and_are_immutable() {
     for (path, headers) in every_page(&app).await {
         let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let doc = app.get(&path, &headers).await.html();
-        urls.extend(attrs(&doc, "script[src]", "src"));
-        urls.extend(attrs(&doc, "link[href]", "href"));
+        urls.extend(doc.attrs("script[src]", "src"));
+        urls.extend(doc.attrs("link[href]", "href"));
     }
     for want in [
         "quizline.css",
@@ -402,7 +371,7 @@ async fn a_cross_site_request_is_refused_on_every_state_changing_route() {
             if path.starts_with("/api/") {
                 assert_eq!(r.json()["error"], "cross_site", "{path}");
             } else {
-                assert!(text(&r.html(), "h1").is_some(), "{path}: an HTML page");
+                assert!(first(&r.html(), "h1").is_some(), "{path}: an HTML page");
                 assert!(r.body.contains("another site"), "{path}");
             }
         }
@@ -558,15 +527,15 @@ async fn host_screen(
     let r = app.send(req.body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::OK);
     let doc = r.html();
-    let url = text(&doc, ".join-panel .url").unwrap();
+    let url = first(&doc, ".join-panel .url").unwrap();
     assert!(url.ends_with(&format!("/play/{code}")), "{url}");
-    let qr = attrs(&doc, ".qr-box", "aria-label").pop().unwrap();
+    let qr = doc.attrs(".qr-box", "aria-label").pop().unwrap();
     assert!(qr.ends_with(&url), "the QR code opens the link shown: {qr}");
     (
-        text(&doc, "#join-warning"),
+        first(&doc, "#join-warning"),
         url,
         code,
-        text(&doc, ".join-also"),
+        first(&doc, ".join-also"),
     )
 }
 
@@ -624,36 +593,36 @@ fn the_real_binary_tells_the_host_page_where_it_listens() {
         .arg(fixture("live-choice.ron"))
         .arg("--data")
         .arg(data.path())
-        .env_remove("QUIZLINE_PUBLIC_URL")
-        .stderr(Stdio::inherit());
+        .env_remove("QUIZLINE_PUBLIC_URL");
     let server = Server::spawn(cmd);
-    let port = server.addr.parse::<SocketAddr>().unwrap().port();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let base = client::Base::parse(&format!("http://127.0.0.1:{port}")).unwrap();
-        let client = client::Client::new(base);
-        let created = client
-            .post_json(
-                "/api/rooms",
-                None,
-                &serde_json::json!({"set": "live-choice"}),
-            )
-            .await
-            .unwrap();
-        assert_eq!(created.status, 201, "{}", created.text());
-        let code = created.json::<serde_json::Value>().unwrap()["code"]
-            .as_str()
+    let port: u16 = server.addr.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(server.addr.starts_with("0.0.0.0:"), "{}", server.addr);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::blocking::Client::new();
+    let created = http
+        .post(format!("{base}/api/rooms"))
+        .header("content-type", "application/json")
+        .body(r#"{"set":"live-choice"}"#)
+        .send()
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: serde_json::Value = serde_json::from_str(&created.text().unwrap()).unwrap();
+    let code = created["code"].as_str().unwrap();
+    let page = Page::parse(
+        &http
+            .get(format!("{base}/host/{code}"))
+            .send()
             .unwrap()
-            .to_string();
-        let page = client.get(&format!("/host/{code}"), None).await.unwrap();
-        let doc = Html::parse_document(&page.text());
-        let url = text(&doc, ".join-panel .url").unwrap();
-        match lan_addresses().into_iter().find(|ip| ip.is_ipv4()) {
-            Some(first) => {
-                assert_eq!(url, format!("http://{first}:{port}/play/{code}"));
-                assert_eq!(text(&doc, "#join-warning"), None);
-            }
-            None => assert!(text(&doc, "#join-warning").is_some()),
+            .text()
+            .unwrap(),
+    );
+    let url = first(&page, ".join-panel .url").unwrap();
+    match lan_addresses().into_iter().find(|ip| ip.is_ipv4()) {
+        Some(ip) => {
+            assert_eq!(url, format!("http://{ip}:{port}/play/{code}"));
+            assert_eq!(created["play_url"], url.as_str(), "the API says the same");
+            assert_eq!(first(&page, "#join-warning"), None);
         }
-    });
+        None => assert!(first(&page, "#join-warning").is_some()),
+    }
 }

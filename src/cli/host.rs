@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use super::client::{Base, Client};
 use anyhow::{Context, bail};
 use quizline::engine::SpeedRule;
+use quizline::http::join::{JoinBase, lan_addresses};
 use quizline::live::http::{CreateRequest, CreateResponse};
 use quizline::live::{LeaderboardMode, RoomOptions};
 use quizline::question::Kind;
@@ -16,7 +17,7 @@ use quizline::server;
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Host a live class quiz: create a room and print its join code, student link and host link",
-    after_help = "Examples:\n  quizline host live-mixed --questions tests/fixtures --count 5 --time 30\n  quizline host questions/karabakh/set.ron --scoring accuracy-only --untimed\n  quizline host live-mixed --url http://127.0.0.1:8080\n\nOpen the host link on the projector; students open the student link (or scan the QR code on the host screen) and type the code.\nFor a classroom network, start with --addr 0.0.0.0:8080 and pass --public-url http://<this machine's LAN address>:8080 (or set QUIZLINE_PUBLIC_URL) so links and the QR code point there."
+    after_help = "Examples:\n  quizline host live-mixed --questions tests/fixtures --count 5 --time 30\n  quizline host questions/karabakh/set.ron --scoring accuracy-only --untimed\n  quizline host live-mixed --url http://127.0.0.1:8080\n\nOpen the host link on the projector; students open the student link (or scan the QR code on the host screen) and type the code.\nFor a classroom network, start with --addr 0.0.0.0:8080: links and the QR code then use this machine's LAN address. Pass --public-url (or set QUIZLINE_PUBLIC_URL) when students reach it by another address."
 )]
 pub struct Args {
     /// A question set: its id, or the path of its .ron file.
@@ -119,7 +120,7 @@ fn options(args: &Args) -> anyhow::Result<RoomOptions> {
         kinds.push(Kind::parse(k).with_context(|| {
             format!(
                 "unknown kind '{k}'; kinds are {}",
-                Kind::ALL.map(|k| k.name()).join(", ")
+                Kind::ALL.map(|k| k.as_str()).join(", ")
             )
         })?);
     }
@@ -149,10 +150,11 @@ fn set_id(set: &str) -> anyhow::Result<(String, Option<PathBuf>)> {
     Ok((set.to_string(), None))
 }
 
-fn print_room(base: &str, code: &str, secret: &str, title: &str, questions: usize) {
+/// `students` is where phones reach the server; `base` where this machine does.
+fn print_room(students: &str, base: &str, code: &str, secret: &str, title: &str, questions: usize) {
     println!("Room ready: {title} · {questions} questions");
     println!("  join code:   {} {}", &code[..3], &code[3..]);
-    println!("  students:    {base}/play/{code}");
+    println!("  students:    {students}/play/{code}");
     println!("  host screen: {base}/host/{code}#key={secret}");
     println!("  results:     {base}/api/rooms/{code}/results.csv  (Authorization: Bearer <key>)");
     println!("  demo bots:   quizline bots --url {base} --code {code} --count 30 --key {secret}");
@@ -182,7 +184,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             let created: CreateResponse = reply.json()?;
             let title = id.clone();
-            print_room(&client.base().http, &created.code, &created.host_secret, &title, created.questions);
+            let base = &client.base().http;
+            print_room(base, base, &created.code, &created.host_secret, &title, created.questions);
             return Ok(ExitCode::SUCCESS);
         }
 
@@ -221,17 +224,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "quizline: serving {} question set(s) on http://{bound}/",
             state.catalog.len()
         );
-        let base = state
-            .live
-            .config()
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{bound}"));
-        print_room(&base, &created.code, &created.host_secret, &title, created.questions);
-        if bound.ip().is_unspecified() && state.live.config().public_url.is_none() {
+        // The same rule as the host screen: the public URL, else this
+        // machine's LAN address when the server listens on the network.
+        let join = JoinBase::resolve(
+            state.live.config().public_url.as_deref(),
+            Some(bound),
+            None,
+            &lan_addresses(),
+        );
+        let local = match bound.ip().is_unspecified() {
+            true => format!("http://127.0.0.1:{}", bound.port()),
+            false => format!("http://{bound}"),
+        };
+        print_room(&join.url, &local, &created.code, &created.host_secret, &title, created.questions);
+        if let Some(command) = &join.command {
             println!(
-                "Note: students need this machine's network address; pass --public-url (or set QUIZLINE_PUBLIC_URL) so the links and QR code use it."
+                "Note: phones cannot join: the server listens on this computer alone. For the class network, start it with `{}` (and --public-url if students use another address).",
+                command.replace("quizline serve", "quizline host SET")
             );
+        } else if join.warning.is_some() {
+            println!("Note: phones cannot join: this computer has no network address right now.");
         }
         println!("Press Ctrl-C to stop the server.");
         server::serve(listener, state, async {

@@ -82,7 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let view = attempt.view(&set, n).expect("attempt made from this set");
                 json!({
                     "id": item.question_id,
-                    "kind": view.kind().name(),
+                    "kind": view.kind().as_str(),
                     "answered": item.outcome.is_some(),
                     "input": item.outcome.as_ref().map(|o| &o.input),
                     "verdict": item.outcome.as_ref().map(|o| o.grade.verdict),

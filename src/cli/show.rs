@@ -81,7 +81,7 @@ pub fn set_json(s: &QuestionSet) -> Value {
             let view = View::new(q, &layout);
             let mut o = json!({
                 "id": q.id,
-                "kind": q.kind().name(),
+                "kind": q.kind().as_str(),
                 "prompt": q.prompt,
                 "points": q.points,
                 "difficulty": q.difficulty.label(),
@@ -114,7 +114,7 @@ pub fn set_json(s: &QuestionSet) -> Value {
         "description": s.description,
         "generated": s.generated,
         "scoring": s.scoring,
-        "kinds": s.kinds().iter().map(|k| k.name()).collect::<Vec<_>>(),
+        "kinds": s.kinds().iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "max_score": s.max_score(),
         "questions": questions,
     })
@@ -160,7 +160,7 @@ fn set_text(s: &QuestionSet) -> String {
         s.questions.len(),
         s.kinds()
             .iter()
-            .map(|k| k.name())
+            .map(|k| k.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -170,7 +170,7 @@ fn set_text(s: &QuestionSet) -> String {
         out += &format!(
             "\n{}. [{}] {}  ({})\n",
             i + 1,
-            q.kind().name(),
+            q.kind().as_str(),
             q.prompt,
             q.id
         );

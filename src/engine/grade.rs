@@ -94,7 +94,7 @@ pub fn grade(
 /// The share of the answer that is right, 0 to 1.
 pub fn credit(body: &Body, response: &Response) -> Result<f64, GradeError> {
     let shape = || GradeError::WrongShape {
-        expected: body.kind().name(),
+        expected: body.kind().as_str(),
     };
     let in_range = |i: usize, n: usize| {
         if i < n {

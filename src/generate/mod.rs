@@ -222,7 +222,7 @@ struct Key(u64);
 
 impl Key {
     fn new(kind: Kind, events: &[&str], aspect: &str) -> Key {
-        let mut h = fnv1a(kind.name().as_bytes());
+        let mut h = fnv1a(kind.as_str().as_bytes());
         for (i, e) in events.iter().enumerate() {
             h = fnv1a_more(h, if i == 0 { b"|" } else { b"," });
             h = fnv1a_more(h, e.as_bytes());
@@ -295,9 +295,9 @@ fn finish(d: Draft) -> Option<Built> {
 /// `q-<kind>-<12 hex digits>`.
 fn format_id(kind: Kind, hash: u64) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = String::with_capacity(kind.name().len() + 15);
+    let mut id = String::with_capacity(kind.as_str().len() + 15);
     id.push_str("q-");
-    id.push_str(kind.name());
+    id.push_str(kind.as_str());
     id.push('-');
     id.extend(
         (0..12)
@@ -411,7 +411,7 @@ fn content_key(q: &Question) -> u64 {
         Body::Cloze { text, .. } => (0, text_key(text)),
         Body::TrueFalse { .. } | Body::Numeric { .. } => (text_key(&q.prompt), 0),
     };
-    mix(text_key(q.kind().name()) ^ mix(prompt ^ mix(body)))
+    mix(text_key(q.kind().as_str()) ^ mix(prompt ^ mix(body)))
 }
 
 /// SplitMix64's finalizer: every input bit moves every output bit.

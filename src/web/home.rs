@@ -73,7 +73,7 @@ fn start_page(
         .kinds()
         .into_iter()
         .map(|k| KindChoice {
-            name: k.name(),
+            name: k.as_str(),
             label: k.label(),
             count: set.questions.iter().filter(|q| q.kind() == k).count(),
             checked: choices.kinds.contains(&k),

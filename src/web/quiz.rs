@@ -168,7 +168,7 @@ fn question_page(
         answered: answered_count(stored),
         prompt: view.question.prompt.clone(),
         kind_label: view.kind().label(),
-        kind_name: view.kind().name(),
+        kind_name: view.kind().as_str(),
         points: util::points(points),
         points_noun: util::points_noun(points),
         instructions: answer_form::instructions(&view),
