@@ -186,6 +186,22 @@ await axe(students[0].page, "student lobby");
   await ctx.close();
 }
 
+// Ana opens the game in a second tab: it takes her seat, and the first tab
+// stops instead of taking it back (two tabs must not fight over one seat).
+{
+  const ana = students[0];
+  const second = watch(await ana.ctx.newPage(), "Ana's second tab");
+  await second.goto(new URL(`/play/${code}`, base).href);
+  await visible(second, "#lobby");
+  await visible(ana.page, "#gone");
+  check((await text(ana.page, "#gone-text")).includes("another tab"), "a replaced tab says the game is open elsewhere");
+  await ana.page.waitForTimeout(1500);
+  check(await second.locator("#lobby").isVisible(), "the second tab keeps the seat: the first does not reconnect");
+  await ana.page.reload();
+  await visible(ana.page, "#lobby");
+  await visible(second, "#gone");
+  await second.close();
+}
 await host.locator("#player-count", { hasText: "3" }).waitFor({ timeout: 15000 });
 const names = await host.locator("#players li span").allInnerTexts();
 check(STUDENTS.every((n) => names.includes(n)), `the host lists every player: ${names}`);

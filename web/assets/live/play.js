@@ -272,6 +272,12 @@
           sock.stop(); forget(code);
           $('gone-text').textContent = m.message;
           show('gone');
+        } else if (m.code === 'replaced') {
+          // Another tab or phone took this seat; reconnecting would take it
+          // back and the two would fight. Reloading this page takes it back.
+          sock.stop();
+          $('gone-text').textContent = 'This game is open in another tab or on another device. Reload this page to play here instead.';
+          show('gone');
         } else if (m.code === 'invalid_answer') {
           pending = null;
           $('answer-form').hidden = false; $('locked').hidden = true; $('submit').disabled = false;
