@@ -408,6 +408,9 @@ async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool, pass:
         .await;
         return conn.close(1008, "not the host").await;
     }
+    // Read before the snapshot: a change that lands while the snapshot is
+    // being sent then still differs from `seen` at the next tick.
+    let mut seen = room.version();
     let (snapshot, mut rx) = room.attach_host();
     let mut cursor = snapshot.cursor;
     // The progress line last sent: an identical one is never sent again.
@@ -419,7 +422,6 @@ async fn host_session(socket: WebSocket, room: Arc<Room>, by_cookie: bool, pass:
     let mut tick = tokio::time::interval(HOST_TICK);
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
-    let mut seen = room.version();
     let end = loop {
         tokio::select! {
             msg = conn.socket.recv() => {
