@@ -289,3 +289,38 @@ fn live_room_blobs_written_before_versioning_decode() {
     );
     assert_eq!(verdict.parse::<Verdict>().unwrap(), Verdict::Correct);
 }
+
+/// The old room comes back through the server's own restore, and a room
+/// made today is written versioned beside it.
+#[tokio::test]
+async fn live_rooms_restore_from_old_blobs_and_new_ones_carry_a_version() {
+    let (dir, db) = old_store();
+    let catalog = Arc::new(quizline::catalog::Catalog::from_sets([moon()]));
+    let live = quizline::live::Live::restore(catalog, db, quizline::live::LiveConfig::default())
+        .await
+        .unwrap();
+    let old = live.room("123456");
+    assert!(
+        old.is_some(),
+        "the room written before versions is restored"
+    );
+    let created = live
+        .create_room(&moon().id, RoomOptions::default(), None)
+        .await
+        .unwrap();
+    drop(live);
+    let raw = rusqlite::Connection::open(dir.path().join("quizline.db")).unwrap();
+    let (options, attempt): (String, String) = raw
+        .query_row(
+            "SELECT options, attempt FROM live_rooms WHERE code = ?1",
+            [&created.code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    for (what, text) in [("options", &options), ("attempt", &attempt)] {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(v["version"], blob::VERSION, "{what}: {text:.80}");
+    }
+    let back: RoomOptions = blob::decode(&options).unwrap();
+    assert_eq!(back.max_players, RoomOptions::default().max_players);
+}

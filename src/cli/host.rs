@@ -136,7 +136,7 @@ fn options(args: &Args) -> anyhow::Result<RoomOptions> {
         max_players: args.max_players,
         seed: args.seed,
     };
-    options.validate().map_err(anyhow::Error::msg)?;
+    options.validate()?;
     Ok(options)
 }
 

@@ -85,7 +85,10 @@ impl From<CreateError> for ApiError {
     fn from(e: CreateError) -> Self {
         let (status, code) = match e {
             CreateError::NoSuchSet(_) => (StatusCode::NOT_FOUND, "no_set"),
-            CreateError::BadOptions(_) => (StatusCode::BAD_REQUEST, "bad_options"),
+            CreateError::BadOptions(_) | CreateError::NoQuestions(_) => {
+                (StatusCode::BAD_REQUEST, "bad_options")
+            }
+            CreateError::Encode(_) => (StatusCode::INTERNAL_SERVER_ERROR, "encode_error"),
             CreateError::TooManyRooms(_) => (StatusCode::SERVICE_UNAVAILABLE, "too_many_rooms"),
             CreateError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_error"),
             CreateError::NoFreeCode => (StatusCode::SERVICE_UNAVAILABLE, "no_free_code"),

@@ -21,6 +21,7 @@ use crate::catalog::Catalog;
 use crate::engine::{Attempt, AttemptOptions};
 use crate::server::AppState;
 use crate::store::StoreError;
+use crate::store::blob::{self, BlobError};
 use crate::store::live::{NewRoom, PhaseRow, RoomStore};
 
 pub(crate) mod game;
@@ -35,7 +36,9 @@ pub(crate) mod room;
 pub mod util;
 pub(crate) mod ws;
 
+pub use game::OptionsError;
 pub use room::{LeaderboardMode, Room, RoomError, RoomOptions};
+pub use util::NicknameError;
 
 use limit::{Keyed, Rate};
 use util::{Hash, new_code, new_secret, now_ms, sha256};
@@ -108,14 +111,33 @@ pub struct Created {
 pub enum CreateError {
     #[error("there is no question set `{0}`")]
     NoSuchSet(String),
+    #[error(transparent)]
+    BadOptions(#[from] OptionsError),
     #[error("{0}")]
-    BadOptions(String),
+    NoQuestions(#[source] crate::engine::AttemptError),
+    #[error("the room could not be encoded")]
+    Encode(#[source] BlobError),
     #[error("the server is running as many rooms as it can ({0}); try again later")]
     TooManyRooms(usize),
     #[error("the room could not be saved")]
     Store(#[source] StoreError),
     #[error("no free join code was found; try again")]
     NoFreeCode,
+}
+
+/// Why a stored room cannot be played on after a restart (it is then ended).
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    #[error("question set `{0}` is no longer served")]
+    SetGone(String),
+    #[error("question set `{0}` has changed")]
+    SetChanged(String),
+    #[error("stored {what} unreadable")]
+    Unreadable {
+        what: &'static str,
+        #[source]
+        source: BlobError,
+    },
 }
 
 /// Longest a room that has ended is kept in memory for reconnecting phones.
@@ -180,20 +202,26 @@ impl Live {
         Ok(live)
     }
 
-    fn rebuild(&self, stored: crate::store::live::StoredRoom) -> Result<Arc<Room>, String> {
+    fn rebuild(&self, stored: crate::store::live::StoredRoom) -> Result<Arc<Room>, RestoreError> {
         let set = self
             .inner
             .catalog
             .get(&stored.set_id)
             .cloned()
-            .ok_or_else(|| format!("question set `{}` is no longer served", stored.set_id))?;
-        let attempt: Attempt = serde_json::from_str(&stored.attempt_json)
-            .map_err(|e| format!("stored questions unreadable: {e}"))?;
+            .ok_or_else(|| RestoreError::SetGone(stored.set_id.clone()))?;
+        let attempt: Attempt =
+            blob::decode(&stored.attempt_json).map_err(|source| RestoreError::Unreadable {
+                what: "questions",
+                source,
+            })?;
         if !attempt.matches(&set) {
-            return Err(format!("question set `{}` has changed", stored.set_id));
+            return Err(RestoreError::SetChanged(stored.set_id.clone()));
         }
-        let options: RoomOptions = serde_json::from_str(&stored.options_json)
-            .map_err(|e| format!("stored options unreadable: {e}"))?;
+        let options: RoomOptions =
+            blob::decode(&stored.options_json).map_err(|source| RestoreError::Unreadable {
+                what: "options",
+                source,
+            })?;
         Ok(Room::restore(
             stored,
             set,
@@ -291,7 +319,7 @@ impl Live {
         mut options: RoomOptions,
         owner: Option<Hash>,
     ) -> Result<Created, CreateError> {
-        options.validate().map_err(CreateError::BadOptions)?;
+        options.validate()?;
         let set = self
             .inner
             .catalog
@@ -311,11 +339,11 @@ impl Live {
                 in_order: false,
             },
         )
-        .map_err(|e| CreateError::BadOptions(e.to_string()))?;
+        .map_err(CreateError::NoQuestions)?;
         let secret = new_secret();
         let host_hash = sha256(&secret);
-        let options_json = serde_json::to_string(&options).expect("options serialize");
-        let attempt_json = serde_json::to_string(&attempt).expect("attempts serialize");
+        let options_json = blob::encode(&options).map_err(CreateError::Encode)?;
+        let attempt_json = blob::encode(&attempt).map_err(CreateError::Encode)?;
         // Codes are never reused, so a past room's results stay its own.
         for _ in 0..50 {
             let code = new_code();

@@ -86,7 +86,7 @@ fn verdict_of(s: &str) -> Verdict {
 }
 
 pub fn build(stored: &StoredRoom, set: Option<&QuestionSet>) -> Results {
-    let attempt: Option<Attempt> = serde_json::from_str(&stored.attempt_json).ok();
+    let attempt: Option<Attempt> = crate::store::blob::decode(&stored.attempt_json).ok();
     let n = attempt.as_ref().map(|a| a.items.len()).unwrap_or_else(|| {
         stored
             .answers

@@ -274,7 +274,7 @@ impl Room {
 
     /// Joins a player; resolves once they are stored.
     pub async fn join(&self, nickname: &str) -> Result<Joined, RoomError> {
-        let (nickname, key) = clean_nickname(nickname).map_err(RoomError::BadNickname)?;
+        let (nickname, key) = clean_nickname(nickname)?;
         let secret = new_secret();
         let token_hash = sha256(&secret);
         // Reserved now so a second join with the same name is refused

@@ -35,19 +35,26 @@ fn invisible(c: char) -> bool {
             | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}')
 }
 
+/// Why a nickname is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NicknameError {
+    #[error("choose a nickname")]
+    Empty,
+    #[error("a nickname has at most {NICKNAME_MAX} characters; this one has {0}")]
+    TooLong(usize),
+}
+
 /// A nickname as it will be shown, and the key that makes it unique in a
 /// room (case and compatibility forms folded), or why it is refused.
-pub fn clean_nickname(input: &str) -> Result<(String, String), String> {
+pub fn clean_nickname(input: &str) -> Result<(String, String), NicknameError> {
     let visible: String = input.nfc().filter(|c| !invisible(*c)).collect();
     let name = visible.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
-        return Err("choose a nickname".into());
+        return Err(NicknameError::Empty);
     }
     let len = name.chars().count();
     if len > NICKNAME_MAX {
-        return Err(format!(
-            "a nickname has at most {NICKNAME_MAX} characters; this one has {len}"
-        ));
+        return Err(NicknameError::TooLong(len));
     }
     let key: String = name.nfkc().flat_map(char::to_lowercase).collect();
     Ok((name, key))

@@ -33,7 +33,9 @@ mod score;
 mod tests;
 
 pub use messages::HostSnapshot;
-pub use options::{LeaderboardMode, RESTART_GRACE_MS, RoomError, RoomOptions, speed_name};
+pub use options::{
+    LeaderboardMode, OptionsError, RESTART_GRACE_MS, RoomError, RoomOptions, speed_name,
+};
 pub use rules::Change;
 pub use score::{Answered, distribution};
 

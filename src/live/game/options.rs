@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{LivePolicy, SpeedRule};
+use crate::live::util::NicknameError;
 use crate::question::Kind;
 
 /// The most players a room may be configured for.
@@ -89,22 +90,31 @@ impl Default for RoomOptions {
     }
 }
 
+/// Why a room's options are refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    #[error("the number of questions must be from 1 to 500")]
+    Count,
+    #[error("time per question must be from 5 to 600 seconds, or untimed")]
+    TimeLimit,
+    #[error("the maximum number of players must be from 1 to {MAX_PLAYERS_LIMIT}")]
+    MaxPlayers,
+}
+
 impl RoomOptions {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), OptionsError> {
         if let Some(c) = self.count
             && !(1..=500).contains(&c)
         {
-            return Err("the number of questions must be from 1 to 500".into());
+            return Err(OptionsError::Count);
         }
         if let Some(t) = self.time_limit_s
             && !(5..=600).contains(&t)
         {
-            return Err("time per question must be from 5 to 600 seconds, or untimed".into());
+            return Err(OptionsError::TimeLimit);
         }
         if !(1..=MAX_PLAYERS_LIMIT).contains(&self.max_players) {
-            return Err(format!(
-                "the maximum number of players must be from 1 to {MAX_PLAYERS_LIMIT}"
-            ));
+            return Err(OptionsError::MaxPlayers);
         }
         Ok(())
     }
@@ -127,7 +137,7 @@ impl RoomOptions {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RoomError {
     #[error("{0}")]
-    BadNickname(String),
+    BadNickname(#[from] NicknameError),
     #[error("the nickname \"{0}\" is taken in this room; choose another")]
     NicknameTaken(String),
     #[error("this room is full ({0} players)")]

@@ -44,7 +44,7 @@ impl Game {
             ) else {
                 continue;
             };
-            let Ok(response) = serde_json::from_str::<Response>(&a.response_json) else {
+            let Ok(response) = crate::store::blob::decode::<Response>(&a.response_json) else {
                 continue;
             };
             p.score += i64::from(a.points);

@@ -185,7 +185,7 @@ impl Game {
             player: id,
             question: q as u32,
             input: input.trim().to_string(),
-            response_json: serde_json::to_string(&response).unwrap_or_default(),
+            response_json: crate::store::blob::encode(&response).unwrap_or_default(),
             given: view.describe(&response),
             credit: grade.credit,
             verdict: grade.verdict.as_str().into(),

@@ -245,7 +245,7 @@ fn parse_form(fields: &FormData) -> (RoomForm, Option<String>) {
         },
     }
     if let Err(e) = form.options.validate() {
-        problems.push(e);
+        problems.push(e.to_string());
     }
     if form.set.is_empty() {
         problems.push("choose a question set".into());
@@ -312,7 +312,7 @@ pub async fn create_room(
         Err(e) => {
             let status = match e {
                 CreateError::NoSuchSet(_) => StatusCode::NOT_FOUND,
-                CreateError::BadOptions(_) => StatusCode::BAD_REQUEST,
+                CreateError::BadOptions(_) | CreateError::NoQuestions(_) => StatusCode::BAD_REQUEST,
                 _ => StatusCode::SERVICE_UNAVAILABLE,
             };
             new_room_page(&state, &browser, &jar, status, Some(e.to_string()), &form).await
