@@ -130,12 +130,9 @@ async fn ask_upgrade(stream: &mut TcpStream, path: &str) -> String {
     head.lines().next().unwrap_or_default().to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_and_slow_connections_are_closed_by_their_deadlines() {
-    let data = tempfile::tempdir().unwrap();
-    let server = start(data.path());
-    let addr = server.addr.clone();
-    let c = client::Client::new(client::Base::parse(&server.url).unwrap());
+/// A client of the server at `url` and the code of a fresh room on it.
+async fn new_room(url: &str) -> (client::Client, String) {
+    let c = client::Client::new(client::Base::parse(url).unwrap());
     let room: serde_json::Value = c
         .post_json(
             "/api/rooms",
@@ -146,7 +143,15 @@ async fn idle_and_slow_connections_are_closed_by_their_deadlines() {
         .unwrap()
         .json()
         .unwrap();
-    let code = room["code"].as_str().unwrap().to_string();
+    (c, room["code"].as_str().unwrap().to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_and_slow_connections_are_closed_by_their_deadlines() {
+    let data = tempfile::tempdir().unwrap();
+    let server = start(data.path());
+    let addr = server.addr.clone();
+    let (_, code) = new_room(&server.url).await;
     let limit = HEADER_TIMEOUT + SLACK;
 
     // Headers a byte every 200 ms: never a whole head.
@@ -196,18 +201,7 @@ async fn idle_and_slow_connections_are_closed_by_their_deadlines() {
 async fn sockets_without_a_hello_are_capped_per_address_and_closed() {
     let data = tempfile::tempdir().unwrap();
     let server = start(data.path());
-    let c = client::Client::new(client::Base::parse(&server.url).unwrap());
-    let room: serde_json::Value = c
-        .post_json(
-            "/api/rooms",
-            None,
-            &serde_json::json!({"set": "live-choice", "options": {}}),
-        )
-        .await
-        .unwrap()
-        .json()
-        .unwrap();
-    let code = room["code"].as_str().unwrap().to_string();
+    let (c, code) = new_room(&server.url).await;
     let play = format!("/api/rooms/{code}/play");
 
     // As many silent sockets as the address may hold: all upgraded.
